@@ -1,0 +1,282 @@
+//! `/directory/administrativeUnits` CRUD, `$count`, and AU property rules.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Map, Value};
+
+use super::{Ctx, count_text, json, json_object, no_content};
+use crate::AppState;
+use crate::auth::perms;
+use crate::dynamic;
+use crate::error::{AppError, AppResult};
+use crate::filter::{Filter, Target};
+use crate::odata;
+use crate::store::model::DirObject;
+use crate::store::{ObjectKind, Tenant, schema};
+
+const KIND: ObjectKind = ObjectKind::AdministrativeUnit;
+/// Maximum display name length.
+pub const MAX_DISPLAY_NAME: usize = 256;
+
+/// Collection prefixes served for a version (canonical first).
+pub fn prefixes(version: &str) -> [String; 2] {
+    [
+        format!("/{version}/directory/administrativeUnits"),
+        format!("/{version}/administrativeUnits"),
+    ]
+}
+
+/// Registers the AU routes for `version`.
+pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
+    for p in prefixes(version) {
+        r = r
+            .route(&p, get(list).post(create))
+            .route(&format!("{p}/$count"), get(count))
+            .route(&format!("{p}/{{id}}"), get(get_one).patch(update).delete(delete));
+    }
+    r
+}
+
+fn filter_for(ctx: &Ctx) -> AppResult<Option<Filter>> {
+    ctx.query
+        .filter
+        .as_deref()
+        .map(|f| Filter::new(f, Target::Collection(KIND), ctx.advanced()))
+        .transpose()
+}
+
+fn check_orderby(ctx: &Ctx) -> AppResult<()> {
+    if ctx.query.orderby.is_some() && !ctx.advanced() {
+        return Err(AppError::unsupported_query("Sorting not supported for current query."));
+    }
+    Ok(())
+}
+
+/// Renders an AU with `@odata.context` for a single-entity response.
+pub fn entity_json(ctx: &Ctx, obj: &DirObject) -> Value {
+    let mut m = Map::new();
+    m.insert(
+        "@odata.context".into(),
+        Value::String(ctx.context("administrativeUnits/$entity")),
+    );
+    m.extend(odata::render_object(obj, &ctx.query));
+    Value::Object(m)
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_READ)?;
+    ctx.query.check_select(KIND)?;
+    ctx.check_search()?;
+    check_orderby(&ctx)?;
+    let filter = filter_for(&ctx)?;
+    let body = state.read(|t| -> AppResult<Value> {
+        let objs = sorted(t.list(KIND).collect(), &ctx);
+        let page = odata::page(objs.into_iter(), &ctx.query, filter.as_ref())?;
+        let value = page
+            .items
+            .iter()
+            .map(|o| Value::Object(odata::render_object(o, &ctx.query)))
+            .collect();
+        Ok(odata::collection(
+            ctx.context("directory/administrativeUnits"),
+            value,
+            ctx.count_value(page.total),
+            page.next_after.map(|id| ctx.next_link(&id)),
+        ))
+    })?;
+    Ok(json(StatusCode::OK, body))
+}
+
+/// Applies `$orderby displayName [asc|desc]` (other keys sort by id).
+pub fn sorted<'a>(mut objs: Vec<&'a DirObject>, ctx: &Ctx) -> Vec<&'a DirObject> {
+    if let Some(ob) = &ctx.query.orderby {
+        let mut parts = ob.split_whitespace();
+        let key = parts.next().unwrap_or("displayName").to_owned();
+        let desc = parts.next().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
+        objs.sort_by(|a, b| {
+            let ka = a.str_prop(&key).unwrap_or_default().to_lowercase();
+            let kb = b.str_prop(&key).unwrap_or_default().to_lowercase();
+            ka.cmp(&kb).then_with(|| a.id.cmp(&b.id))
+        });
+        if desc {
+            objs.reverse();
+        }
+    }
+    objs
+}
+
+async fn count(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_READ)?;
+    ctx.check_count_segment()?;
+    // `/$count` implies the count, so only the header is needed for advanced filters.
+    let filter = ctx
+        .query
+        .filter
+        .as_deref()
+        .map(|f| Filter::new(f, Target::Collection(KIND), ctx.eventual))
+        .transpose()?;
+    let search = ctx.query.search.as_deref().map(odata::parse_search).transpose()?;
+    let n = state.read(|t| {
+        t.list(KIND)
+            .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
+            .filter(|o| search.as_ref().is_none_or(|s| s.matches(o)))
+            .count()
+    });
+    Ok(count_text(n))
+}
+
+/// Looks up a visible AU (404 when missing or not yet replicated).
+pub fn visible_au<'a>(state: &AppState, t: &'a Tenant, id: &str) -> AppResult<&'a DirObject> {
+    let au = t.get_kind(id, KIND)?;
+    if state.faults().lagging(au.created_ms) {
+        return Err(AppError::not_found(id));
+    }
+    Ok(au)
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_READ)?;
+    ctx.query.check_select(KIND)?;
+    let body = state.read(|t| visible_au(&state, t, &id).map(|au| entity_json(&ctx, au)))?;
+    Ok(json(StatusCode::OK, body))
+}
+
+fn canonical(value: &Value, allowed: &[&str], prop: &str) -> AppResult<Value> {
+    match value {
+        Value::Null => Ok(Value::Null),
+        Value::String(s) => allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(s))
+            .map(|a| Value::String((*a).to_owned()))
+            .ok_or_else(|| AppError::invalid_value(prop, KIND.resource_name())),
+        _ => Err(AppError::invalid_value(prop, KIND.resource_name())),
+    }
+}
+
+/// Validates and canonicalizes AU properties in `props` (a create or PATCH body).
+fn normalize(props: &mut Map<String, Value>, creating: bool) -> AppResult<()> {
+    if let Some(v) = props.get("displayName") {
+        let ok = v
+            .as_str()
+            .is_some_and(|s| !s.trim().is_empty() && s.chars().count() <= MAX_DISPLAY_NAME);
+        if !ok {
+            return Err(AppError::invalid_value("displayName", KIND.resource_name()));
+        }
+    } else if creating {
+        return Err(AppError::invalid_value("displayName", KIND.resource_name()));
+    }
+    if let Some(v) = props.get("visibility") {
+        let c = canonical(v, &["Public", "HiddenMembership"], "visibility")?;
+        props.insert("visibility".into(), c);
+    }
+    if let Some(v) = props.get("membershipType") {
+        let c = canonical(v, &["Dynamic", "Assigned"], "membershipType")?;
+        props.insert("membershipType".into(), c);
+    }
+    if let Some(v) = props.get("membershipRuleProcessingState") {
+        let c = canonical(v, &["On", "Paused"], "membershipRuleProcessingState")?;
+        props.insert("membershipRuleProcessingState".into(), c);
+    }
+    Ok(())
+}
+
+/// Checks the combined (stored + new) dynamic-membership settings.
+fn check_dynamic(au: &Map<String, Value>) -> AppResult<()> {
+    let dynamic = au.get("membershipType").and_then(Value::as_str) == Some("Dynamic");
+    let rule = au.get("membershipRule").and_then(Value::as_str);
+    match (dynamic, rule) {
+        (true, None) => Err(AppError::bad_request(
+            "The membershipRule property is required when membershipType is Dynamic.",
+        )),
+        (true, Some(r)) => dynamic::validate_rule(r),
+        (false, Some(r)) => dynamic::validate_rule_syntax(r),
+        (false, None) => Ok(()),
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_WRITE)?;
+    let body = json_object(&body)?;
+    let mut props = schema::check_body(KIND, &body, true)?;
+    normalize(&mut props, true)?;
+    if props.get("membershipType").and_then(Value::as_str) == Some("Dynamic")
+        && props.get("membershipRuleProcessingState").is_none_or(Value::is_null)
+    {
+        props.insert("membershipRuleProcessingState".into(), "On".into());
+    }
+    check_dynamic(&props)?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let obj = DirObject::new(id.clone(), KIND, props);
+    let value = state.write(|t| {
+        t.insert(obj);
+        dynamic::recompute_au(t, &id);
+        t.get(&id).map(|o| entity_json(&ctx, o))
+    });
+    Ok(json(StatusCode::CREATED, value.unwrap_or(Value::Null)))
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_WRITE)?;
+    let mut body = json_object(&body)?;
+    state.write(|t| -> AppResult<()> {
+        let au = visible_au(&state, t, &id)?.clone();
+        // isMemberManagementRestricted is immutable: re-sending the stored value is
+        // accepted, any change is rejected as a read-only property.
+        if let Some(v) = body.get("isMemberManagementRestricted")
+            && (v.is_null() || v.is_boolean())
+            && v.as_bool().unwrap_or(false) == au.bool_prop("isMemberManagementRestricted")
+        {
+            body.remove("isMemberManagementRestricted");
+        }
+        let mut props = schema::check_body(KIND, &body, false)?;
+        normalize(&mut props, false)?;
+        // HiddenMembership can only be chosen at creation (unconfirmed; see README).
+        let was_hidden = au.str_prop("visibility") == Some("HiddenMembership");
+        if props.get("visibility").and_then(Value::as_str) == Some("HiddenMembership")
+            && !was_hidden
+        {
+            return Err(AppError::bad_request(
+                "The visibility of an administrative unit can be set to HiddenMembership only when it is created.",
+            ));
+        }
+        let mut merged = au.props.clone();
+        merged.extend(props.clone());
+        check_dynamic(&merged)?;
+        let obj = t.get_kind_mut(&id, KIND)?;
+        obj.props = merged;
+        dynamic::recompute_au(t, &id);
+        Ok(())
+    })?;
+    Ok(no_content())
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_WRITE)?;
+    state.write(|t| -> AppResult<()> {
+        visible_au(&state, t, &id)?;
+        t.soft_delete(&id)?;
+        Ok(())
+    })?;
+    Ok(no_content())
+}

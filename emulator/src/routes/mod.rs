@@ -1,0 +1,187 @@
+//! HTTP routes and the shared request context for Graph handlers.
+
+pub mod administrative_units;
+pub mod batch;
+pub mod directory_objects;
+pub mod emulator_admin;
+pub mod members;
+pub mod roles;
+pub mod token;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+
+use crate::AppState;
+use crate::auth::{self, Caller};
+use crate::error::{AppError, AppResult};
+use crate::odata::Query;
+
+/// Everything a Graph handler needs about the request besides path and body.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The authenticated caller.
+    pub caller: Caller,
+    /// `http://host:port` as the client addressed us.
+    pub base: String,
+    /// `v1.0` or `beta`.
+    pub version: String,
+    /// Parsed query options.
+    pub query: Query,
+    /// `ConsistencyLevel: eventual` was sent.
+    pub eventual: bool,
+    /// Request path (for nextLink).
+    pub path: String,
+}
+
+impl Ctx {
+    /// Advanced query parameters: `ConsistencyLevel: eventual` and `$count=true`.
+    pub fn advanced(&self) -> bool {
+        self.eventual && self.query.count
+    }
+
+    /// `{base}/{version}/$metadata#{fragment}`.
+    pub fn context(&self, fragment: &str) -> String {
+        format!("{}/{}/$metadata#{fragment}", self.base, self.version)
+    }
+
+    /// `{base}/{version}/{rest}`.
+    pub fn url(&self, rest: &str) -> String {
+        format!("{}/{}/{rest}", self.base, self.version)
+    }
+
+    /// The nextLink for a page that ended after `last_id`.
+    pub fn next_link(&self, last_id: &str) -> String {
+        let token = crate::odata::encode_skiptoken(last_id);
+        let rest = self.query.without_skiptoken();
+        let sep = if rest.is_empty() { "" } else { "&" };
+        format!("{}{}?{rest}{sep}$skiptoken={token}", self.base, self.path)
+    }
+
+    /// `@odata.count` when it was asked for with advanced parameters.
+    pub fn count_value(&self, total: usize) -> Option<usize> {
+        self.advanced().then_some(total)
+    }
+
+    /// 400 unless `$search` comes with `ConsistencyLevel: eventual`.
+    pub fn check_search(&self) -> AppResult<()> {
+        if self.query.search.is_some() && !self.eventual {
+            return Err(AppError::unsupported_query(
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            ));
+        }
+        Ok(())
+    }
+
+    /// 400 unless a `/$count` segment comes with `ConsistencyLevel: eventual`.
+    pub fn check_count_segment(&self) -> AppResult<()> {
+        if !self.eventual {
+            return Err(AppError::bad_request("$count is not currently supported."));
+        }
+        Ok(())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| AppError::unauthorized("Access token is empty."))?;
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or("localhost");
+        let path = parts.uri.path().to_owned();
+        let version = if path.starts_with("/beta") { "beta" } else { "v1.0" };
+        let query = Query::parse(parts.uri.query())?;
+        Ok(Ctx {
+            caller,
+            base: format!("http://{host}"),
+            version: version.to_owned(),
+            query,
+            eventual: consistency_eventual(&parts.headers),
+            path,
+        })
+    }
+}
+
+/// Whether `ConsistencyLevel: eventual` was sent.
+pub fn consistency_eventual(headers: &HeaderMap) -> bool {
+    headers
+        .get("consistencylevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("eventual"))
+}
+
+/// Parses a JSON object body, with Graph's error for anything else.
+pub fn json_object(body: &Bytes) -> AppResult<Map<String, Value>> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(AppError::invalid_json()),
+    }
+}
+
+/// A JSON response with a status.
+pub fn json(status: StatusCode, value: Value) -> Response {
+    (status, axum::Json(value)).into_response()
+}
+
+/// A `text/plain` count response.
+pub fn count_text(n: usize) -> Response {
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        n.to_string(),
+    )
+        .into_response()
+}
+
+/// 204 No Content.
+pub fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Graph's answer for an unknown path.
+pub async fn graph_fallback(uri: axum::http::Uri) -> AppError {
+    let seg = uri
+        .path()
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    AppError::odata_bad_request(format!("Resource not found for the segment '{seg}'."))
+}
+
+/// The Graph API router (auth, faults and counters included). Used directly by `$batch`.
+pub fn graph_router(state: AppState) -> Router {
+    let mut r = Router::new();
+    for version in ["v1.0", "beta"] {
+        r = administrative_units::routes(r, version);
+        r = members::routes(r, version);
+        r = roles::routes(r, version);
+        r = directory_objects::routes(r, version);
+        r = batch::routes(r, version);
+    }
+    r.fallback(graph_fallback)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), crate::faults::inject))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::stats::count))
+        .with_state(state)
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::method_not_allowed()
+}

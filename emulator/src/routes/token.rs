@@ -1,0 +1,279 @@
+//! `POST /{tenant}/oauth2/v2.0/token`: client credentials (secret, certificate or
+//! federated assertion) issuing Graph access tokens.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::{GRAPH_APP_ID, GRAPH_RESOURCE};
+use crate::error::TokenError;
+use crate::store::model::AppRegistration;
+
+/// Assertion type for certificate and federated credentials.
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Registers the token routes.
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/{tenant}/oauth2/v2.0/token", post(token))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::stats::count,
+        ))
+        .with_state(state)
+}
+
+/// The resource a `scope` names, when it is one the emulator serves.
+fn resource_of(scope: &str, own: &[String]) -> Result<String, TokenError> {
+    let scopes: Vec<&str> = scope.split_whitespace().collect();
+    let [single] = scopes.as_slice() else {
+        return Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            70011,
+            format!(
+                "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope {scope} is not valid."
+            ),
+        ));
+    };
+    let Some(resource) = single.strip_suffix("/.default") else {
+        return Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            1_002_012,
+            format!(
+                "The provided value for scope {single} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+            ),
+        ));
+    };
+    let r = resource.trim_end_matches('/');
+    let known = r.eq_ignore_ascii_case(GRAPH_RESOURCE)
+        || r.eq_ignore_ascii_case(GRAPH_APP_ID)
+        || own.iter().any(|u| r.eq_ignore_ascii_case(u));
+    if known {
+        Ok(r.to_owned())
+    } else {
+        Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            70011,
+            format!(
+                "The provided value for the input parameter 'scope' is not valid. The scope {single} is not valid. The resource '{resource}' is not served by this emulator."
+            ),
+        ))
+    }
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("basic "))
+        .map(|_| value[6..].trim())?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let dec = |s: &str| {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
+    };
+    Some((dec(id), dec(secret)))
+}
+
+/// Which credential authenticated the client (`appidacr`).
+#[derive(Debug, Clone, Copy)]
+enum Credential {
+    Secret,
+    Assertion,
+}
+
+async fn token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match issue(&state, &tenant, &headers, &body) {
+        Ok(v) => (
+            StatusCode::OK,
+            [(header::CACHE_CONTROL, "no-store, no-cache")],
+            axum::Json(v),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+fn issue(
+    state: &AppState,
+    tenant: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Value, TokenError> {
+    let form: HashMap<String, String> = form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let (tenant_id, tenant_name) = state.read(|t| (t.tenant_id.clone(), t.matches(tenant), ));
+    if !tenant_name {
+        return Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            90002,
+            format!(
+                "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant."
+            ),
+        ));
+    }
+    let grant = form
+        .get("grant_type")
+        .ok_or_else(|| TokenError::missing("grant_type"))?;
+    if grant != "client_credentials" {
+        return Err(TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            format!("The app requested an unsupported grant type '{grant}'."),
+        ));
+    }
+    let basic = basic_credentials(headers);
+    let client_id = form
+        .get("client_id")
+        .cloned()
+        .or_else(|| basic.as_ref().map(|(id, _)| id.clone()))
+        .ok_or_else(|| TokenError::missing("client_id"))?;
+    let app = state
+        .read(|t| t.app(&client_id).cloned())
+        .ok_or_else(|| {
+            TokenError::new(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                700_016,
+                format!(
+                    "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+                ),
+            )
+        })?;
+    let secret = form
+        .get("client_secret")
+        .cloned()
+        .or_else(|| basic.map(|(_, s)| s));
+    let credential = match (secret, form.get("client_assertion")) {
+        (Some(secret), _) => {
+            if !app.secrets.iter().any(|s| s == &secret) {
+                return Err(TokenError::new(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    7_000_215,
+                    format!(
+                        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
+                        app.app_id
+                    ),
+                ));
+            }
+            Credential::Secret
+        }
+        (None, Some(assertion)) => {
+            let kind = form.get("client_assertion_type").map(String::as_str);
+            if kind != Some(JWT_BEARER) {
+                return Err(TokenError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    90_014,
+                    "The request body must contain the following parameter: 'client_assertion_type'.",
+                ));
+            }
+            let own = state.own_urls();
+            crate::assertion::verify_client_assertion(&app, assertion, &tenant_id, tenant, &own)?;
+            Credential::Assertion
+        }
+        (None, None) => {
+            return Err(TokenError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                7_000_218,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            ));
+        }
+    };
+    let scope = form.get("scope").ok_or_else(|| TokenError::missing("scope"))?;
+    let mut own = state.own_urls();
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        own.push(format!("http://{host}"));
+    }
+    let resource = resource_of(scope, &own)?;
+    Ok(token_response(state, &app, &tenant_id, &resource, credential))
+}
+
+fn token_response(
+    state: &AppState,
+    app: &AppRegistration,
+    tenant_id: &str,
+    resource: &str,
+    credential: Credential,
+) -> Value {
+    let lifetime = state.token_lifetime_secs();
+    let access_token = mint(
+        state,
+        &app.app_id,
+        &app.display_name,
+        &app.service_principal_id,
+        &app.permissions,
+        tenant_id,
+        resource,
+        match credential {
+            Credential::Secret => "1",
+            Credential::Assertion => "2",
+        },
+    );
+    json!({
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": access_token,
+    })
+}
+
+/// Signs an app-only access token.
+#[allow(clippy::too_many_arguments)]
+pub fn mint(
+    state: &AppState,
+    app_id: &str,
+    app_name: &str,
+    object_id: &str,
+    roles: &[String],
+    tenant_id: &str,
+    resource: &str,
+    appidacr: &str,
+) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let lifetime = state.token_lifetime_secs();
+    let iss = format!("https://sts.windows.net/{tenant_id}/");
+    let claims = json!({
+        "aud": resource,
+        "iss": iss,
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
+        "app_displayname": app_name,
+        "appid": app_id,
+        "appidacr": appidacr,
+        "idp": iss,
+        "idtyp": "app",
+        "oid": object_id,
+        "sub": object_id,
+        "roles": roles,
+        "tid": tenant_id,
+        "uti": uuid::Uuid::new_v4().simple().to_string(),
+        "ver": "1.0",
+    });
+    state.signer().sign(&claims)
+}

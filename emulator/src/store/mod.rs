@@ -1,0 +1,13 @@
+//! Directory model and tenant state.
+
+pub mod defaults;
+pub mod demo;
+pub mod model;
+pub mod roles;
+pub mod roles_catalog;
+pub mod schema;
+pub mod seed;
+pub mod tenant;
+
+pub use model::{DirObject, ObjectKind};
+pub use tenant::Tenant;

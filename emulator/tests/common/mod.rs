@@ -1,0 +1,159 @@
+//! Shared helpers for the emulator's HTTP tests.
+#![allow(dead_code, unreachable_pub)]
+
+use std::net::SocketAddr;
+
+use entra_emulator::store::demo;
+use entra_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, Emulator, Options};
+use reqwest::{Client, Method, RequestBuilder, Response};
+use serde_json::Value;
+
+pub const AUS: &str = "/v1.0/directory/administrativeUnits";
+
+/// A running emulator plus an HTTP client and a token for the full demo app.
+pub struct Harness {
+    pub emu: Emulator,
+    pub url: String,
+    pub client: Client,
+    pub token: String,
+}
+
+pub async fn start() -> Harness {
+    start_with(Options::default()).await
+}
+
+pub async fn start_with(options: Options) -> Harness {
+    let emu = Emulator::start(SocketAddr::from(([127, 0, 0, 1], 0)), options)
+        .await
+        .unwrap();
+    let url = emu.url();
+    let client = Client::new();
+    let mut h = Harness {
+        emu,
+        url,
+        client,
+        token: String::new(),
+    };
+    h.token = h.token_for(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET).await;
+    h
+}
+
+impl Harness {
+    pub async fn token_response(&self, tenant: &str, form: &[(&str, &str)]) -> Response {
+        let body = form_body(form);
+        self.client
+            .post(format!("{}/{tenant}/oauth2/v2.0/token", self.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
+        let resp = self
+            .token_response(
+                DEMO_TENANT_ID,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id),
+                    ("client_secret", secret),
+                    ("scope", "https://graph.microsoft.com/.default"),
+                ],
+            )
+            .await;
+        assert_eq!(resp.status(), 200);
+        let v: Value = resp.json().await.unwrap();
+        v["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn least_token(&self) -> String {
+        self.token_for(demo::LEAST_CLIENT_ID, demo::LEAST_CLIENT_SECRET).await
+    }
+
+    pub async fn reader_token(&self) -> String {
+        self.token_for(demo::READER_CLIENT_ID, demo::READER_CLIENT_SECRET).await
+    }
+
+    pub async fn noperm_token(&self) -> String {
+        self.token_for(demo::NOPERM_CLIENT_ID, demo::NOPERM_CLIENT_SECRET).await
+    }
+
+    pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.req(Method::GET, path).send().await.unwrap()
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Response {
+        self.req(Method::POST, path).json(&body).send().await.unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Response {
+        self.req(Method::PATCH, path).json(&body).send().await.unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.req(Method::DELETE, path).send().await.unwrap()
+    }
+
+    /// Creates an AU and returns its id.
+    pub async fn create_au(&self, body: Value) -> String {
+        let r = self.post(AUS, body).await;
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        v["id"].as_str().unwrap().to_owned()
+    }
+}
+
+pub fn form_body(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Asserts a Graph error envelope with `status` and `code`; returns the message.
+pub async fn assert_graph_error(resp: Response, status: u16, code: &str) -> String {
+    assert_eq!(resp.status(), status);
+    assert!(resp.headers().contains_key("request-id"));
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], code, "body: {v}");
+    let inner = &v["error"]["innerError"];
+    assert!(inner["request-id"].is_string());
+    assert!(inner["date"].is_string());
+    assert!(inner["client-request-id"].is_string());
+    v["error"]["message"].as_str().unwrap().to_owned()
+}
+
+/// Decodes a JWT's claims without verifying.
+pub fn claims(token: &str) -> Value {
+    use base64::Engine;
+    let part = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}

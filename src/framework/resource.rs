@@ -1,0 +1,186 @@
+//! The traits a provider, its resources and its data sources implement. Each method
+//! takes a request struct and returns a `Result`; the framework does the protocol work.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::diag::{Diagnostic, Diagnostics};
+use super::schema::Schema;
+use super::value::{AttributePath, Value};
+
+/// What every call gets: the configured provider data and the stop signal.
+#[derive(Debug)]
+pub struct Ctx<D> {
+    data: Option<Arc<D>>,
+    /// Cancelled when Terraform calls StopProvider (Ctrl-C): retries and waits stop.
+    pub cancel: CancellationToken,
+}
+
+impl<D> Ctx<D> {
+    /// A context with optional provider data.
+    pub fn new(data: Option<Arc<D>>, cancel: CancellationToken) -> Ctx<D> {
+        Ctx { data, cancel }
+    }
+
+    /// The configured provider data, or an error saying the provider is not configured
+    /// (its configuration may still be unknown during plan).
+    pub fn data(&self) -> Result<&D, Diagnostics> {
+        self.data.as_deref().ok_or_else(|| {
+            Diagnostic::error(
+                "Provider not configured",
+                "The entra provider has no usable configuration yet. If the provider block \
+                 refers to values known only after apply, apply those first.",
+            )
+            .into()
+        })
+    }
+
+    /// Whether provider data is available.
+    pub fn is_configured(&self) -> bool {
+        self.data.is_some()
+    }
+}
+
+/// The provider itself: its configuration and the types it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What `configure` produces and every resource call receives.
+    type Data: Send + Sync + 'static;
+
+    /// The provider type name, e.g. `entra`; resource names start with it and `_`.
+    fn type_name(&self) -> &'static str;
+
+    /// The provider block's schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks the provider configuration beyond per-attribute validators.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Builds the provider data from the configuration.
+    async fn configure(&self, req: ConfigureRequest) -> Result<Self::Data, Diagnostics>;
+
+    /// Every managed resource type.
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
+
+    /// Every data source type.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
+}
+
+/// Input to [`Provider::configure`].
+#[derive(Debug, Clone)]
+pub struct ConfigureRequest {
+    /// The Terraform CLI version, e.g. `1.11.4`.
+    pub terraform_version: String,
+    /// The provider block, possibly with unknown values during plan.
+    pub config: Value,
+}
+
+/// Input to [`Resource::modify_plan`]: the framework's plan, for the resource to adjust.
+#[derive(Debug, Clone)]
+pub struct ModifyPlanRequest {
+    /// The configuration.
+    pub config: Value,
+    /// The prior state; null on create.
+    pub prior: Value,
+    /// The planned state so far; the resource may change computed values.
+    pub planned: Value,
+    /// Attributes forcing replacement; the resource may add more.
+    pub requires_replace: Vec<AttributePath>,
+}
+
+/// Input to [`Resource::create`].
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    /// The configuration, fully known.
+    pub config: Value,
+    /// The planned state, with unknown computed values to fill in.
+    pub planned: Value,
+}
+
+/// Input to [`Resource::read`].
+#[derive(Debug, Clone)]
+pub struct ReadRequest {
+    /// The state as Terraform last saved it.
+    pub state: Value,
+}
+
+/// Input to [`Resource::update`].
+#[derive(Debug, Clone)]
+pub struct UpdateRequest {
+    /// The configuration, fully known.
+    pub config: Value,
+    /// The planned state.
+    pub planned: Value,
+    /// The state before the change.
+    pub prior: Value,
+}
+
+/// Input to [`Resource::delete`].
+#[derive(Debug, Clone)]
+pub struct DeleteRequest {
+    /// The state of the object to delete.
+    pub prior: Value,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource<D>: Send + Sync {
+    /// The full type name, e.g. `entra_administrative_unit`.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema.
+    fn schema(&self) -> Schema;
+
+    /// Cross-attribute checks of the configuration; attribute validators run before.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Adjusts the framework's plan (e.g. checks that need Graph). Default: no change.
+    async fn modify_plan(&self, _ctx: &Ctx<D>, _req: &mut ModifyPlanRequest) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Creates the object and returns its full state.
+    async fn create(&self, ctx: &Ctx<D>, req: CreateRequest) -> Result<Value, Diagnostics>;
+
+    /// Reads the object; `None` when it no longer exists.
+    async fn read(&self, ctx: &Ctx<D>, req: ReadRequest) -> Result<Option<Value>, Diagnostics>;
+
+    /// Changes the object in place and returns its full state.
+    async fn update(&self, ctx: &Ctx<D>, req: UpdateRequest) -> Result<Value, Diagnostics>;
+
+    /// Deletes the object. Deleting an object that is already gone succeeds.
+    async fn delete(&self, ctx: &Ctx<D>, req: DeleteRequest) -> Result<(), Diagnostics>;
+
+    /// Turns an import id into a state that [`Resource::read`] can complete.
+    async fn import(&self, _ctx: &Ctx<D>, _id: &str) -> Result<Value, Diagnostics> {
+        Err(Diagnostic::error(
+            "Resource import not supported",
+            format!("{} cannot be imported.", self.type_name()),
+        )
+        .into())
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource<D>: Send + Sync {
+    /// The full type name, e.g. `entra_administrative_unit`.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema.
+    fn schema(&self) -> Schema;
+
+    /// Cross-attribute checks of the configuration.
+    async fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+
+    /// Reads the data and returns the full object with computed values filled in.
+    async fn read(&self, ctx: &Ctx<D>, config: Value) -> Result<Value, Diagnostics>;
+}

@@ -1,0 +1,124 @@
+//! Reusable attribute validators.
+
+use super::diag::{Diagnostic, Diagnostics};
+use super::schema::Validator;
+use super::value::{AttributePath, Value};
+
+/// The string must not be empty or only white space.
+#[derive(Debug, Clone, Copy)]
+pub struct NotBlank;
+
+impl Validator for NotBlank {
+    fn description(&self) -> String {
+        "must not be empty".to_owned()
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if value.as_str().is_some_and(|s| s.trim().is_empty()) {
+            diags.push(
+                Diagnostic::error("Invalid value", format!("{path} must not be empty.")).at(path.clone()),
+            );
+        }
+    }
+}
+
+/// The string must be at most this many characters long.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxLength(pub usize);
+
+impl Validator for MaxLength {
+    fn description(&self) -> String {
+        format!("must be at most {} characters", self.0)
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            let len = s.chars().count();
+            if len > self.0 {
+                diags.push(
+                    Diagnostic::error(
+                        "Value too long",
+                        format!("{path} must be at most {} characters; it has {len}.", self.0),
+                    )
+                    .at(path.clone()),
+                );
+            }
+        }
+    }
+}
+
+/// The string must be one of these values (compared exactly).
+#[derive(Debug, Clone, Copy)]
+pub struct OneOf(pub &'static [&'static str]);
+
+impl Validator for OneOf {
+    fn description(&self) -> String {
+        format!("must be one of {}", quoted_list(self.0))
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if !self.0.contains(&s) {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid value",
+                        format!("{path} must be one of {}; got {s:?}.", quoted_list(self.0)),
+                    )
+                    .at(path.clone()),
+                );
+            }
+        }
+    }
+}
+
+/// The string must be a GUID such as an Entra object id.
+#[derive(Debug, Clone, Copy)]
+pub struct IsUuid;
+
+impl Validator for IsUuid {
+    fn description(&self) -> String {
+        "must be a UUID".to_owned()
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if uuid::Uuid::try_parse(s).is_err() {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid object id",
+                        format!("{path} must be a UUID such as 00000000-0000-0000-0000-000000000000; got {s:?}."),
+                    )
+                    .at(path.clone()),
+                );
+            }
+        }
+    }
+}
+
+fn quoted_list(items: &[&str]) -> String {
+    items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(v: &dyn Validator, value: &str) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        v.validate(&Value::string(value), &AttributePath::root("a"), &mut diags);
+        diags
+    }
+
+    #[test]
+    fn validators_accept_good_values_and_attribute_bad_ones() {
+        assert!(check(&NotBlank, "x").is_empty());
+        assert!(check(&NotBlank, "  ").has_error());
+        assert!(check(&MaxLength(3), "abc").is_empty());
+        assert!(check(&MaxLength(3), "abcd").0[0].detail.contains("it has 4"));
+        assert!(check(&OneOf(&["On", "Paused"]), "On").is_empty());
+        let d = check(&OneOf(&["On", "Paused"]), "on");
+        assert_eq!(d.0[0].attribute, Some(AttributePath::root("a")));
+        assert!(check(&IsUuid, "5d107bba-d8e2-4e13-b6ae-884be90e5d1a").is_empty());
+        assert!(check(&IsUuid, "nope").has_error());
+    }
+}

@@ -1,0 +1,8 @@
+//! The protocol edge: go-plugin handshake, AutoMTLS, and the gRPC services that
+//! turn tfplugin6 calls into framework calls.
+
+pub mod convert;
+pub mod go_plugin;
+pub mod serve;
+pub mod service;
+pub mod tls;

@@ -1,0 +1,289 @@
+//! The end-to-end harness: an in-process entra-emulator on a random loopback port, a
+//! temporary Terraform working directory, and the real `terraform` CLI running the
+//! freshly built provider through `dev_overrides` (no `terraform init`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use entra_emulator::{BackgroundEmulator, Options};
+use serde_json::Value as Json;
+
+/// The Terraform binary; fails the test (never skips) when it is missing.
+pub(crate) fn terraform_binary() -> PathBuf {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        if let Some(p) = std::env::var_os("TF_ACC_TERRAFORM_PATH") {
+            return Some(PathBuf::from(p));
+        }
+        let path = std::env::var_os("PATH")?;
+        std::env::split_paths(&path).map(|d| d.join("terraform")).find(|p| p.is_file())
+    });
+    found.clone().unwrap_or_else(|| {
+        panic!(
+            "terraform is not installed or not on PATH: the end-to-end tests drive the real Terraform CLI. \
+             Install Terraform 1.5 or newer (or set TF_ACC_TERRAFORM_PATH) and run the tests again."
+        )
+    })
+}
+
+/// One emulator, shared by the workspaces a test creates.
+pub(crate) struct Tenant {
+    pub(crate) emulator: BackgroundEmulator,
+    http: reqwest::blocking::Client,
+}
+
+impl Tenant {
+    /// A fresh emulator with the built-in demo tenant.
+    pub(crate) fn start() -> Tenant {
+        Tenant::with_options(Options::default())
+    }
+
+    /// A fresh emulator with `options`.
+    pub(crate) fn with_options(options: Options) -> Tenant {
+        let emulator = BackgroundEmulator::start(options).expect("start the emulator");
+        Tenant {
+            emulator,
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    /// The emulator's `KEY=VALUE` environment.
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
+        self.emulator.env()
+    }
+
+    fn env_value(&self, key: &str) -> String {
+        self.env()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("emulator env has no {key}"))
+    }
+
+    /// A Graph token for the demo app, as a user's script would get one.
+    pub(crate) fn token(&self) -> String {
+        let url = format!("{}/{}/oauth2/v2.0/token", self.emulator.url(), self.env_value("ARM_TENANT_ID"));
+        let scope = format!("{}/.default", self.emulator.url());
+        let form = [
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", self.env_value("ARM_CLIENT_ID")),
+            ("client_secret", self.env_value("ARM_CLIENT_SECRET")),
+            ("scope", scope),
+        ];
+        let resp: Json = self.http.post(url).form(&form).send().expect("token request").json().expect("token json");
+        resp["access_token"].as_str().expect("access_token").to_owned()
+    }
+
+    /// A Graph request against the emulator: returns the status and JSON body (null when empty).
+    pub(crate) fn graph(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> (u16, Json) {
+        let url = format!("{}/v1.0{path}", self.emulator.url());
+        let mut req = self.http.request(method, url).bearer_auth(self.token());
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let resp = req.send().expect("graph request");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Json::Null))
+    }
+
+    /// `GET` a Graph path, returning status and body.
+    pub(crate) fn get(&self, path: &str) -> (u16, Json) {
+        self.graph(reqwest::Method::GET, path, None)
+    }
+
+    /// The display names of every administrative unit in the tenant.
+    pub(crate) fn administrative_unit_names(&self) -> Vec<String> {
+        let (status, body) = self.get("/directory/administrativeUnits?$top=999");
+        assert_eq!(status, 200, "{body}");
+        let mut names: Vec<String> = body["value"]
+            .as_array()
+            .expect("value array")
+            .iter()
+            .map(|au| au["displayName"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// `GET /_emulator/stats`.
+    pub(crate) fn stats(&self) -> Json {
+        self.http
+            .get(format!("{}/_emulator/stats", self.emulator.url()))
+            .send()
+            .expect("stats")
+            .json()
+            .expect("stats json")
+    }
+
+    /// A new Terraform working directory using this tenant.
+    pub(crate) fn workspace(&self) -> Workspace {
+        Workspace::new(self.env())
+    }
+}
+
+/// A Terraform working directory wired to the freshly built provider.
+pub(crate) struct Workspace {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+/// What a Terraform command did.
+pub(crate) struct Run {
+    pub(crate) status: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            status: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Everything the command printed.
+    pub(crate) fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl Workspace {
+    fn new(env: Vec<(String, String)>) -> Workspace {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let plugins = dir.path().join("plugins");
+        std::fs::create_dir_all(&plugins).expect("plugins dir");
+        std::os::unix::fs::symlink(
+            env!("CARGO_BIN_EXE_terraform-provider-entra"),
+            plugins.join("terraform-provider-entra"),
+        )
+        .expect("link provider");
+        let rc = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"entra-au/entra\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            plugins.display()
+        );
+        std::fs::write(dir.path().join("terraformrc"), rc).expect("cli config");
+        std::fs::create_dir_all(dir.path().join("config")).expect("config dir");
+        Workspace { dir, env }
+    }
+
+    /// The directory holding the configuration and state.
+    pub(crate) fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    /// Replaces the configuration with `hcl` (a provider block is added).
+    pub(crate) fn write(&self, hcl: &str) {
+        let full = format!(
+            "terraform {{\n  required_providers {{\n    entra = {{ source = \"entra-au/entra\" }}\n  }}\n}}\n\nprovider \"entra\" {{}}\n\n{hcl}"
+        );
+        std::fs::write(self.config_dir().join("main.tf"), full).expect("write main.tf");
+    }
+
+    /// Runs terraform with `args`, extra environment `extra`, in a clean environment.
+    pub(crate) fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(terraform_binary());
+        cmd.current_dir(self.config_dir()).args(args).env_clear();
+        for key in ["PATH", "HOME", "TMPDIR", "LANG"] {
+            if let Some(v) = std::env::var_os(key) {
+                cmd.env(key, v);
+            }
+        }
+        cmd.env("TF_CLI_CONFIG_FILE", self.dir.path().join("terraformrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("run terraform"))
+    }
+
+    /// Runs terraform with `args`.
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
+        self.run_with_env(args, &[])
+    }
+
+    /// Runs terraform and fails the test when it fails.
+    pub(crate) fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(run.status, 0, "terraform {args:?} failed:\n{}", run.output());
+        run
+    }
+
+    /// `terraform apply -auto-approve`, which must succeed.
+    pub(crate) fn apply(&self) -> Run {
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `terraform destroy -auto-approve`, which must succeed.
+    pub(crate) fn destroy(&self) -> Run {
+        self.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// Asserts that a refreshing plan proposes no change.
+    pub(crate) fn assert_plan_empty(&self) {
+        let run = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(run.status, 0, "expected an empty plan, got exit {}:\n{}", run.status, run.output());
+    }
+
+    /// Plans to a file and returns `terraform show -json` of the plan.
+    pub(crate) fn plan_json(&self) -> Json {
+        let run = self.run(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
+        assert_eq!(run.status, 0, "plan failed:\n{}", run.output());
+        let show = self.ok(&["show", "-json", "tfplan"]);
+        serde_json::from_str(&show.stdout).expect("plan json")
+    }
+
+    /// The actions planned for resource `address`, e.g. `["create"]`.
+    pub(crate) fn planned_actions(&self, address: &str) -> Vec<String> {
+        let plan = self.plan_json();
+        plan["resource_changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|rc| rc["address"] == address)
+            .map(|rc| {
+                rc["change"]["actions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a.as_str().map(ToOwned::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The attribute values of resource `address` in state.
+    pub(crate) fn state_values(&self, address: &str) -> Json {
+        let show = self.ok(&["show", "-json"]);
+        let state: Json = serde_json::from_str(&show.stdout).expect("state json");
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"].clone())
+            .unwrap_or(Json::Null)
+    }
+
+    /// The raw state file.
+    pub(crate) fn state_file(&self) -> String {
+        std::fs::read_to_string(self.config_dir().join("terraform.tfstate")).unwrap_or_default()
+    }
+
+    /// The path of the workspace's directory.
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// A unique suffix for names, so reruns against a persistent tenant never collide.
+pub(crate) fn suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}

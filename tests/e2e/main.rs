@@ -1,0 +1,7 @@
+//! End-to-end tests: the real Terraform CLI, the freshly built provider and an
+//! in-process entra-emulator. They fail (never skip) when Terraform is missing.
+
+mod helpers;
+
+mod administrative_unit;
+mod provider;
