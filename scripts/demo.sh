@@ -12,7 +12,7 @@ if ! command -v terraform >/dev/null 2>&1; then
 fi
 
 echo "==> Building the provider and the emulator"
-cargo build --quiet --bin terraform-provider-entra --bin entra-emulator
+cargo build --quiet --workspace --bins
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/entra-demo.XXXXXX")
 emulator_pid=""

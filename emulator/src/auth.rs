@@ -202,7 +202,11 @@ pub fn audience_ok(aud: &str, own_urls: &[String]) -> bool {
 }
 
 /// Middleware: requires a valid bearer token and attaches the [`Caller`].
-pub async fn require_bearer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn require_bearer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     match authenticate(&state, &req) {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
@@ -227,7 +231,10 @@ fn authenticate(state: &AppState, req: &Request) -> AppResult<Caller> {
     if token.is_empty() {
         return Err(AppError::unauthorized("Access token is empty."));
     }
-    let claims = state.signer().verify(token).map_err(AppError::unauthorized)?;
+    let claims = state
+        .signer()
+        .verify(token)
+        .map_err(AppError::unauthorized)?;
     let now = chrono::Utc::now().timestamp();
     let num = |k: &str| claims.get(k).and_then(Value::as_i64).unwrap_or_default();
     if now >= num("exp") {

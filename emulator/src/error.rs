@@ -180,7 +180,12 @@ pub struct TokenError {
 
 impl TokenError {
     /// Builds a token error.
-    pub fn new(status: StatusCode, error: &'static str, code: u32, description: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        error: &'static str,
+        code: u32,
+        description: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             error,

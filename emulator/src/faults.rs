@@ -198,8 +198,11 @@ impl Faults {
             s.error_left -= 1;
             return Action::Error(s.config.error_status);
         }
-        let (drop_rate, throttle_rate, error_rate) =
-            (s.config.drop_rate, s.config.throttle_rate, s.config.error_rate);
+        let (drop_rate, throttle_rate, error_rate) = (
+            s.config.drop_rate,
+            s.config.throttle_rate,
+            s.config.error_rate,
+        );
         if drop_rate > 0.0 && s.next_f64() < drop_rate {
             return Action::Drop;
         }
@@ -260,9 +263,17 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
         Action::Error(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let mut e = if status == StatusCode::SERVICE_UNAVAILABLE {
-                AppError::new(status, "serviceNotAvailable", "Service is unavailable. Please try again later.")
+                AppError::new(
+                    status,
+                    "serviceNotAvailable",
+                    "Service is unavailable. Please try again later.",
+                )
             } else {
-                AppError::new(status, "generalException", "An internal server error occurred.")
+                AppError::new(
+                    status,
+                    "generalException",
+                    "An internal server error occurred.",
+                )
             };
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 e.retry_after = faults.retry_after();
@@ -277,8 +288,10 @@ pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> 
                 "x-ms-throttle-scope",
                 format!("Tenant_Application/ReadWrite/{app}/{tenant}"),
             ));
-            e.headers
-                .push(("x-ms-throttle-information", "ResourceUnitLimitExceeded".into()));
+            e.headers.push((
+                "x-ms-throttle-information",
+                "ResourceUnitLimitExceeded".into(),
+            ));
             e.into_response()
         }
     }

@@ -140,7 +140,9 @@ fn tokenize(text: &str) -> AppResult<Vec<(Tok, usize)>> {
             }
             c if c.is_ascii_digit() || c == '-' => {
                 let start = i;
-                while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '-' || chars[i] == '.') {
+                while i < chars.len()
+                    && (chars[i].is_ascii_alphanumeric() || chars[i] == '-' || chars[i] == '.')
+                {
                     i += 1;
                 }
                 let word: String = chars[start..i].iter().collect();
@@ -155,7 +157,8 @@ fn tokenize(text: &str) -> AppResult<Vec<(Tok, usize)>> {
             c if c.is_alphanumeric() || c == '_' || c == '$' || c == '@' => {
                 let start = i;
                 while i < chars.len()
-                    && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '/' | '.' | '$' | '@' | '-'))
+                    && (chars[i].is_alphanumeric()
+                        || matches!(chars[i], '_' | '/' | '.' | '$' | '@' | '-'))
                 {
                     i += 1;
                 }

@@ -158,7 +158,8 @@ pub struct BackgroundEmulator {
 impl BackgroundEmulator {
     /// Starts an emulator on `127.0.0.1:0`.
     pub fn start(options: Options) -> anyhow::Result<BackgroundEmulator> {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<anyhow::Result<(String, Vec<(String, String)>, AppState)>>();
+        let (ready_tx, ready_rx) =
+            std::sync::mpsc::channel::<anyhow::Result<(String, Vec<(String, String)>, AppState)>>();
         let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("entra-emulator".into())

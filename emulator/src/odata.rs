@@ -47,7 +47,9 @@ impl Query {
         for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
             let (k, v) = (k.into_owned(), v.into_owned());
             let key = k.to_ascii_lowercase();
-            let key = key.strip_prefix('$').map_or(key.clone(), |s| format!("${s}"));
+            let key = key
+                .strip_prefix('$')
+                .map_or(key.clone(), |s| format!("${s}"));
             match key.as_str() {
                 "$select" => {
                     q.select = Some(
@@ -239,7 +241,9 @@ pub struct Search {
 pub fn parse_search(text: &str) -> AppResult<Search> {
     let mut clauses = Vec::new();
     let mut any = false;
-    let normalized = text.replace("\" OR \"", "\u{1}").replace("\" AND \"", "\u{2}");
+    let normalized = text
+        .replace("\" OR \"", "\u{1}")
+        .replace("\" AND \"", "\u{2}");
     if normalized.contains('\u{1}') {
         any = true;
     }

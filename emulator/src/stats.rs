@@ -44,8 +44,11 @@ impl Stats {
     /// `{"total": n, "routes": {...}, "statuses": {...}}`.
     pub fn snapshot(&self) -> Value {
         let c = self.inner.lock();
-        let statuses: BTreeMap<String, u64> =
-            c.statuses.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+        let statuses: BTreeMap<String, u64> = c
+            .statuses
+            .iter()
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect();
         json!({"total": c.total, "routes": c.routes, "statuses": statuses})
     }
 }
@@ -56,9 +59,7 @@ pub async fn count(State(state): State<AppState>, req: Request, next: Next) -> R
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_owned(), |m| m.as_str().to_owned());
-    state
-        .stats()
-        .record(format!("{} {template}", req.method()));
+    state.stats().record(format!("{} {template}", req.method()));
     let resp = next.run(req).await;
     state.stats().record_status(resp.status().as_u16());
     resp

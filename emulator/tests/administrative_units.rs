@@ -1,5 +1,7 @@
 //! Administrative unit CRUD: statuses, shapes, validation and errors.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::*;
@@ -14,14 +16,24 @@ async fn create_returns_201_with_full_object() {
     assert_eq!(r.status(), 201);
     assert!(r.headers().contains_key("request-id"));
     let v: Value = r.json().await.unwrap();
-    assert!(v["@odata.context"].as_str().unwrap().ends_with("/v1.0/$metadata#administrativeUnits/$entity"));
+    assert!(
+        v["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("/v1.0/$metadata#administrativeUnits/$entity")
+    );
     assert!(uuid::Uuid::parse_str(v["id"].as_str().unwrap()).is_ok());
     assert_eq!(v["deletedDateTime"], Value::Null);
     assert!(v.as_object().unwrap().contains_key("deletedDateTime"));
     assert_eq!(v["displayName"], "Seattle District");
     assert_eq!(v["description"], "d");
     assert_eq!(v["isMemberManagementRestricted"], true);
-    for k in ["visibility", "membershipRule", "membershipType", "membershipRuleProcessingState"] {
+    for k in [
+        "visibility",
+        "membershipRule",
+        "membershipType",
+        "membershipRuleProcessingState",
+    ] {
         assert!(v.as_object().unwrap().contains_key(k), "{k}");
         assert_eq!(v[k], Value::Null);
     }
@@ -35,7 +47,12 @@ async fn get_patch_delete_roundtrip() {
     let v = h.get_json(&path).await;
     assert_eq!(v["displayName"], "A");
 
-    let r = h.patch(&path, json!({"displayName": "B", "description": "new", "visibility": "public"})).await;
+    let r = h
+        .patch(
+            &path,
+            json!({"displayName": "B", "description": "new", "visibility": "public"}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
     assert!(r.bytes().await.unwrap().is_empty());
     let v = h.get_json(&path).await;
@@ -49,7 +66,9 @@ async fn get_patch_delete_roundtrip() {
     let msg = assert_graph_error(r, 404, "Request_ResourceNotFound").await;
     assert_eq!(
         msg,
-        format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present.")
+        format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        )
     );
     let r = h.delete(&path).await;
     assert_graph_error(r, 404, "Request_ResourceNotFound").await;
@@ -63,7 +82,12 @@ async fn list_includes_created_and_seeded() {
     let id = h.create_au(json!({"displayName": "Listed"})).await;
     let v = h.get_json(AUS).await;
     assert!(v["@odata.context"].as_str().unwrap().contains("$metadata#"));
-    let ids: Vec<&str> = v["value"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&id.as_str()));
     assert!(ids.contains(&"c0ffee00-0000-4000-8004-000000000001"));
 }
@@ -111,7 +135,12 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn membership_type_is_case_insensitive_and_capitalized() {
     let h = start().await;
-    let r = h.post(AUS, json!({"displayName": "x", "membershipType": "assigned"})).await;
+    let r = h
+        .post(
+            AUS,
+            json!({"displayName": "x", "membershipType": "assigned"}),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["membershipType"], "Assigned");
@@ -120,16 +149,29 @@ async fn membership_type_is_case_insensitive_and_capitalized() {
 #[tokio::test]
 async fn restricted_flag_is_immutable_and_hidden_only_at_creation() {
     let h = start().await;
-    let id = h.create_au(json!({"displayName": "R", "isMemberManagementRestricted": true})).await;
+    let id = h
+        .create_au(json!({"displayName": "R", "isMemberManagementRestricted": true}))
+        .await;
     let path = format!("{AUS}/{id}");
-    let r = h.patch(&path, json!({"isMemberManagementRestricted": false})).await;
+    let r = h
+        .patch(&path, json!({"isMemberManagementRestricted": false}))
+        .await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
     // Re-sending the same value is accepted.
-    let r = h.patch(&path, json!({"isMemberManagementRestricted": true, "displayName": "R2"})).await;
+    let r = h
+        .patch(
+            &path,
+            json!({"isMemberManagementRestricted": true, "displayName": "R2"}),
+        )
+        .await;
     assert_eq!(r.status(), 204);
-    let r = h.patch(&path, json!({"visibility": "HiddenMembership"})).await;
+    let r = h
+        .patch(&path, json!({"visibility": "HiddenMembership"}))
+        .await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
-    let hidden = h.create_au(json!({"displayName": "H", "visibility": "hiddenmembership"})).await;
+    let hidden = h
+        .create_au(json!({"displayName": "H", "visibility": "hiddenmembership"}))
+        .await;
     let v = h.get_json(&format!("{AUS}/{hidden}")).await;
     assert_eq!(v["visibility"], "HiddenMembership");
 }
@@ -138,21 +180,31 @@ async fn restricted_flag_is_immutable_and_hidden_only_at_creation() {
 async fn client_request_id_is_echoed() {
     let h = start().await;
     let r = h
-        .req(reqwest::Method::GET, &format!("{AUS}/00000000-0000-4000-8000-000000000999"))
+        .req(
+            reqwest::Method::GET,
+            &format!("{AUS}/00000000-0000-4000-8000-000000000999"),
+        )
         .header("client-request-id", "my-correlation-1")
         .send()
         .await
         .unwrap();
     assert_eq!(r.headers()["client-request-id"], "my-correlation-1");
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["error"]["innerError"]["client-request-id"], "my-correlation-1");
+    assert_eq!(
+        v["error"]["innerError"]["client-request-id"],
+        "my-correlation-1"
+    );
 }
 
 #[tokio::test]
 async fn beta_and_unprefixed_paths_work() {
     let h = start().await;
     let id = h.create_au(json!({"displayName": "B"})).await;
-    for p in [format!("/beta/administrativeUnits/{id}"), format!("/beta/directory/administrativeUnits/{id}"), format!("/v1.0/administrativeUnits/{id}")] {
+    for p in [
+        format!("/beta/administrativeUnits/{id}"),
+        format!("/beta/directory/administrativeUnits/{id}"),
+        format!("/v1.0/administrativeUnits/{id}"),
+    ] {
         let v = h.get_json(&p).await;
         assert_eq!(v["id"], id.as_str());
     }
@@ -163,6 +215,11 @@ async fn unknown_segment_and_method_errors() {
     let h = start().await;
     let r = h.get("/v1.0/directory/nothingHere").await;
     assert_eq!(r.status(), 400);
-    let r = h.req(reqwest::Method::PUT, AUS).json(&json!({})).send().await.unwrap();
+    let r = h
+        .req(reqwest::Method::PUT, AUS)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
 }

@@ -1,5 +1,7 @@
 //! `/_emulator/*`, the in-process router, the background runner and the binary.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};
@@ -17,9 +19,20 @@ async fn stats_count_graph_and_token_requests_by_template() {
     for _ in 0..3 {
         h.get(&format!("{AUS}/{id}")).await;
     }
-    let s: Value = h.client.get(format!("{}/_emulator/stats", h.url)).send().await.unwrap().json().await.unwrap();
+    let s: Value = h
+        .client
+        .get(format!("{}/_emulator/stats", h.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(s["routes"]["POST /v1.0/directory/administrativeUnits"], 1);
-    assert_eq!(s["routes"]["GET /v1.0/directory/administrativeUnits/{id}"], 3);
+    assert_eq!(
+        s["routes"]["GET /v1.0/directory/administrativeUnits/{id}"],
+        3
+    );
     assert_eq!(s["routes"]["POST /{tenant}/oauth2/v2.0/token"], 1);
     assert_eq!(s["total"], 5);
 }
@@ -27,14 +40,31 @@ async fn stats_count_graph_and_token_requests_by_template() {
 #[tokio::test]
 async fn reset_restores_seed_and_zeroes_counters() {
     let h = start().await;
-    let id = h.create_au(json!({"displayName": "gone after reset"})).await;
-    let r = h.client.post(format!("{}/_emulator/reset", h.url)).send().await.unwrap();
+    let id = h
+        .create_au(json!({"displayName": "gone after reset"}))
+        .await;
+    let r = h
+        .client
+        .post(format!("{}/_emulator/reset", h.url))
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success());
-    let s: Value = h.client.get(format!("{}/_emulator/stats", h.url)).send().await.unwrap().json().await.unwrap();
+    let s: Value = h
+        .client
+        .get(format!("{}/_emulator/stats", h.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(s["total"], 0);
     let r = h.get(&format!("{AUS}/{id}")).await;
     assert_eq!(r.status(), 404);
-    let r = h.get(&format!("{AUS}/c0ffee00-0000-4000-8004-000000000001")).await;
+    let r = h
+        .get(&format!("{AUS}/c0ffee00-0000-4000-8004-000000000001"))
+        .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -66,7 +96,14 @@ fn background_emulator_serves_and_stops_on_drop() {
     let keys: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         keys,
-        ["ENTRA_EMULATOR_URL", "ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", "ENTRA_GRAPH_ENDPOINT", "ENTRA_LOGIN_ENDPOINT"]
+        [
+            "ENTRA_EMULATOR_URL",
+            "ARM_TENANT_ID",
+            "ARM_CLIENT_ID",
+            "ARM_CLIENT_SECRET",
+            "ENTRA_GRAPH_ENDPOINT",
+            "ENTRA_LOGIN_ENDPOINT"
+        ]
     );
     assert_eq!(env[1].1, DEMO_TENANT_ID);
     let addr = emu.url().trim_start_matches("http://").to_owned();
@@ -86,22 +123,43 @@ fn binary_prints_env_then_stops_on_sigterm() {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("ENTRA_EMULATOR_URL=http://127.0.0.1:").map(|p| p.to_owned());
+    let url = first
+        .strip_prefix("ENTRA_EMULATOR_URL=http://127.0.0.1:")
+        .map(|p| p.to_owned());
     assert!(url.is_some(), "{first}");
     let rest: Vec<String> = (0..5).map(|_| lines.next().unwrap().unwrap()).collect();
     assert!(rest[0].starts_with("ARM_TENANT_ID="));
     assert!(rest[1].starts_with("ARM_CLIENT_ID="));
     assert!(rest[2].starts_with("ARM_CLIENT_SECRET="));
-    assert_eq!(rest[3], format!("ENTRA_GRAPH_ENDPOINT={}", first.trim_start_matches("ENTRA_EMULATOR_URL=")));
-    assert_eq!(rest[4], format!("ENTRA_LOGIN_ENDPOINT={}", first.trim_start_matches("ENTRA_EMULATOR_URL=")));
-    Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert_eq!(
+        rest[3],
+        format!(
+            "ENTRA_GRAPH_ENDPOINT={}",
+            first.trim_start_matches("ENTRA_EMULATOR_URL=")
+        )
+    );
+    assert_eq!(
+        rest[4],
+        format!(
+            "ENTRA_LOGIN_ENDPOINT={}",
+            first.trim_start_matches("ENTRA_EMULATOR_URL=")
+        )
+    );
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }
 
 #[test]
 fn binary_help_documents_demo_tenant() {
-    let out = Command::new(env!("CARGO_BIN_EXE_entra-emulator")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_entra-emulator"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains(DEMO_TENANT_ID));
     assert!(text.contains(entra_emulator::DEMO_CLIENT_ID));

@@ -1,5 +1,7 @@
 //! Token endpoint: client credentials with a secret, and the AADSTS error shapes.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use base64::Engine;
@@ -33,7 +35,10 @@ async fn assert_aadsts(resp: reqwest::Response, status: u16, error: &str, code: 
 async fn secret_grant_issues_a_jwt_with_claims() {
     let h = start().await;
     let resp = h
-        .token_response(DEMO_TENANT_ID, &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/.default"))
+        .token_response(
+            DEMO_TENANT_ID,
+            &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/.default"),
+        )
         .await;
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().await.unwrap();
@@ -46,10 +51,19 @@ async fn secret_grant_issues_a_jwt_with_claims() {
     assert_eq!(c["oid"], entra_emulator::store::demo::DEMO_SP_ID);
     assert_eq!(c["aud"], "https://graph.microsoft.com");
     assert!(c["iss"].as_str().unwrap().contains(DEMO_TENANT_ID));
-    let roles: Vec<&str> = c["roles"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+    let roles: Vec<&str> = c["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
     assert!(roles.contains(&"AdministrativeUnit.ReadWrite.All"));
     assert!(roles.contains(&"Member.Read.Hidden"));
-    let (iat, nbf, exp) = (c["iat"].as_i64().unwrap(), c["nbf"].as_i64().unwrap(), c["exp"].as_i64().unwrap());
+    let (iat, nbf, exp) = (
+        c["iat"].as_i64().unwrap(),
+        c["nbf"].as_i64().unwrap(),
+        c["exp"].as_i64().unwrap(),
+    );
     assert!(nbf <= iat + 1 && exp - iat == 3599);
 }
 
@@ -57,7 +71,10 @@ async fn secret_grant_issues_a_jwt_with_claims() {
 async fn tenant_domain_basic_auth_and_own_url_scope_work() {
     let h = start().await;
     let resp = h
-        .token_response(DEMO_DOMAIN, &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/.default"))
+        .token_response(
+            DEMO_DOMAIN,
+            &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/.default"),
+        )
         .await;
     assert_eq!(resp.status(), 200);
 
@@ -68,14 +85,19 @@ async fn tenant_domain_basic_auth_and_own_url_scope_work() {
         .post(format!("{}/{DEMO_TENANT_ID}/oauth2/v2.0/token", h.url))
         .header("authorization", format!("Basic {basic}"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(form_body(&[("grant_type", "client_credentials"), ("scope", "https://graph.microsoft.com/.default")]))
+        .body(form_body(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ]))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
 
     let scope = format!("{}/.default", h.url);
-    let resp = h.token_response(DEMO_TENANT_ID, &form(DEMO_CLIENT_SECRET, &scope)).await;
+    let resp = h
+        .token_response(DEMO_TENANT_ID, &form(DEMO_CLIENT_SECRET, &scope))
+        .await;
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().await.unwrap();
     let tok = v["access_token"].as_str().unwrap();
@@ -93,7 +115,10 @@ async fn tenant_domain_basic_auth_and_own_url_scope_work() {
 async fn bad_secret_is_invalid_client_401() {
     let h = start().await;
     let resp = h
-        .token_response(DEMO_TENANT_ID, &form("wrong", "https://graph.microsoft.com/.default"))
+        .token_response(
+            DEMO_TENANT_ID,
+            &form("wrong", "https://graph.microsoft.com/.default"),
+        )
         .await;
     assert_aadsts(resp, 401, "invalid_client", 7_000_215).await;
 }
@@ -113,24 +138,39 @@ async fn unknown_app_is_unauthorized_client_400() {
         )
         .await;
     let v = assert_aadsts(resp, 400, "unauthorized_client", 700_016).await;
-    assert!(v["error_description"].as_str().unwrap().contains("11111111-1111-4111-8111-111111111111"));
+    assert!(
+        v["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("11111111-1111-4111-8111-111111111111")
+    );
 }
 
 #[tokio::test]
 async fn scope_errors() {
     let h = start().await;
     let resp = h
-        .token_response(DEMO_TENANT_ID, &form(DEMO_CLIENT_SECRET, "https://example.com/.default"))
+        .token_response(
+            DEMO_TENANT_ID,
+            &form(DEMO_CLIENT_SECRET, "https://example.com/.default"),
+        )
         .await;
     assert_aadsts(resp, 400, "invalid_scope", 70011).await;
     let resp = h
-        .token_response(DEMO_TENANT_ID, &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/User.Read"))
+        .token_response(
+            DEMO_TENANT_ID,
+            &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/User.Read"),
+        )
         .await;
     assert_aadsts(resp, 400, "invalid_scope", 1_002_012).await;
     let resp = h
         .token_response(
             DEMO_TENANT_ID,
-            &[("grant_type", "client_credentials"), ("client_id", DEMO_CLIENT_ID), ("client_secret", DEMO_CLIENT_SECRET)],
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", DEMO_CLIENT_ID),
+                ("client_secret", DEMO_CLIENT_SECRET),
+            ],
         )
         .await;
     assert_aadsts(resp, 400, "invalid_request", 900_144).await;
@@ -140,24 +180,41 @@ async fn scope_errors() {
 async fn request_shape_errors() {
     let h = start().await;
     let resp = h
-        .token_response("not-a-tenant.example", &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/.default"))
+        .token_response(
+            "not-a-tenant.example",
+            &form(DEMO_CLIENT_SECRET, "https://graph.microsoft.com/.default"),
+        )
         .await;
     assert_aadsts(resp, 400, "invalid_request", 90002).await;
     let resp = h
-        .token_response(DEMO_TENANT_ID, &[("client_id", DEMO_CLIENT_ID), ("client_secret", DEMO_CLIENT_SECRET)])
+        .token_response(
+            DEMO_TENANT_ID,
+            &[
+                ("client_id", DEMO_CLIENT_ID),
+                ("client_secret", DEMO_CLIENT_SECRET),
+            ],
+        )
         .await;
     assert_aadsts(resp, 400, "invalid_request", 900_144).await;
     let resp = h
         .token_response(
             DEMO_TENANT_ID,
-            &[("grant_type", "password"), ("client_id", DEMO_CLIENT_ID), ("client_secret", DEMO_CLIENT_SECRET)],
+            &[
+                ("grant_type", "password"),
+                ("client_id", DEMO_CLIENT_ID),
+                ("client_secret", DEMO_CLIENT_SECRET),
+            ],
         )
         .await;
     assert_aadsts(resp, 400, "unsupported_grant_type", 70003).await;
     let resp = h
         .token_response(
             DEMO_TENANT_ID,
-            &[("grant_type", "client_credentials"), ("client_id", DEMO_CLIENT_ID), ("scope", "https://graph.microsoft.com/.default")],
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", DEMO_CLIENT_ID),
+                ("scope", "https://graph.microsoft.com/.default"),
+            ],
         )
         .await;
     assert_aadsts(resp, 401, "invalid_client", 7_000_218).await;

@@ -477,3 +477,79 @@ impl Connective {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::Property;
+
+    fn root(s: &str) -> Expr {
+        parse(s).unwrap().expr().node.clone()
+    }
+
+    #[test]
+    fn precedence_and_flattening() {
+        let Expr::Or(items) =
+            root("user.city -eq 'a' -and user.state -eq 'b' -or user.country -eq 'c'")
+        else {
+            panic!("expected -or at the root");
+        };
+        assert_eq!(items.len(), 2);
+        assert!(matches!(items[0].node, Expr::And(ref v) if v.len() == 2));
+        let Expr::And(items) =
+            root("(user.city -eq 'a' -and user.state -eq 'b') -and user.country -eq 'c'")
+        else {
+            panic!("expected -and at the root");
+        };
+        assert_eq!(items.len(), 3);
+        let Expr::And(items) = root("-not user.city -eq 'a' -and user.state -eq 'b'") else {
+            panic!("-not binds tighter than -and");
+        };
+        assert!(matches!(items[0].node, Expr::Not(_)));
+    }
+
+    #[test]
+    fn spans_cover_source() {
+        let rule = parse("  (user.city -eq \"a\")").unwrap();
+        let Expr::Comparison(c) = &rule.expr().node else {
+            panic!("comparison");
+        };
+        assert_eq!(rule.expr().span, Span::new(3, 20));
+        assert_eq!(c.operator.span, Span::new(13, 16));
+        assert_eq!(c.value.span, Span::new(17, 20));
+        assert!(matches!(c.property.node, Property::Known(d) if d.name == "city"));
+    }
+
+    #[test]
+    fn values() {
+        let value = |s: &str| match root(&format!("user.employeeHireDate -eq {s}")) {
+            Expr::Comparison(c) => c.value.node,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(value("null"), Value::Null);
+        assert_eq!(value("False"), Value::Bool(false));
+        assert_eq!(value("-42"), Value::Number(-42));
+        assert!(matches!(value("2020-06-10"), Value::DateTime(_)));
+        assert!(matches!(value("SYSTEM.NOW"), Value::Now(None)));
+        assert!(
+            matches!(value("system.now -plus -p1d"), Value::Now(Some(d)) if d.negative && d.days == 1)
+        );
+        assert!(matches!(value("[1, 'a']"), Value::Array(v) if v.len() == 2));
+    }
+
+    #[test]
+    fn direct_reports_and_errors() {
+        assert!(
+            matches!(root("DIRECT REPORTS FOR 'x'"), Expr::DirectReports(id) if id.node == "x")
+        );
+        let e = parse("user.city -eq 'a' -or").unwrap_err();
+        assert_eq!(e.column, 22);
+        assert!(e.message.contains("found the end of the rule"));
+        let e = parse(&"(".repeat(MAX_DEPTH + 1)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TooDeep);
+        let e = parse(&"[".repeat(10_000)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Syntax);
+        let e = parse(&format!("user.city -in {}", "[".repeat(10_000))).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TooDeep);
+    }
+}

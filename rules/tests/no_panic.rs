@@ -20,19 +20,45 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
     }
 }
 
 const ALPHABET: &[char] = &[
-    '(', ')', '[', ']', ',', '"', '\'', '`', '-', '–', '_', '.', ' ', '\t', '\n', '0', '9', 'a', 'Z', 'é', '東',
-    '“', '#', '=', '+', ':', 'T', 'P', '\u{0}', '\u{FEFF}',
+    '(', ')', '[', ']', ',', '"', '\'', '`', '-', '–', '_', '.', ' ', '\t', '\n', '0', '9', 'a',
+    'Z', 'é', '東', '“', '#', '=', '+', ':', 'T', 'P', '\u{0}', '\u{FEFF}',
 ];
 
 const FRAGMENTS: &[&str] = &[
-    " -and ", " -or ", "-not ", " -eq ", " -in ", "-any", " -all ", "null", "system.now -plus ", "P1D", "_",
-    "user.", "device.", "group.objectId", "assignedPlan.", "Direct Reports for ", "\"", "'", "`\"", "[", "]",
-    "2020-06-10T18:13:20Z", "-9223372036854775809", "((((", "))))",
+    " -and ",
+    " -or ",
+    "-not ",
+    " -eq ",
+    " -in ",
+    "-any",
+    " -all ",
+    "null",
+    "system.now -plus ",
+    "P1D",
+    "_",
+    "user.",
+    "device.",
+    "group.objectId",
+    "assignedPlan.",
+    "Direct Reports for ",
+    "\"",
+    "'",
+    "`\"",
+    "[",
+    "]",
+    "2020-06-10T18:13:20Z",
+    "-9223372036854775809",
+    "((((",
+    "))))",
 ];
 
 fn mutate(rng: &mut Rng, rules: &[Vec<char>]) -> String {
@@ -84,17 +110,25 @@ fn random_inputs_never_panic() {
         "memberOf": ["g1"], "employeeHireDate": "2020-06-10T18:13:20Z", "operatingSystem": "Windows"
     });
     let ctx = EvalContext::at_unix_seconds(1_700_000_000);
-    let mut rng = Rng(0x5EED_0F_E17A);
+    let mut rng = Rng(0x5EED_0FE1_7A00);
     let mut parsed = 0;
     for i in 0..INPUTS {
-        let input = if i % 10 == 0 { random_bytes(&mut rng) } else { mutate(&mut rng, &rules) };
+        let input = if i % 10 == 0 {
+            random_bytes(&mut rng)
+        } else {
+            mutate(&mut rng, &rules)
+        };
         let Ok(rule) = parse(&input) else { continue };
         parsed += 1;
         let _ = validate_for_administrative_unit(&rule);
         let _ = evaluate(&rule, &object, &ctx);
         let printed = rule.to_string();
-        let again = parse(&printed).unwrap_or_else(|e| panic!("input {input:?}\nprinted {printed:?}\n{e}"));
+        let again =
+            parse(&printed).unwrap_or_else(|e| panic!("input {input:?}\nprinted {printed:?}\n{e}"));
         assert_eq!(again, rule, "input {input:?}\nprinted {printed:?}");
     }
-    assert!(parsed > INPUTS / 20, "only {parsed} inputs parsed; mutations too aggressive");
+    assert!(
+        parsed > INPUTS / 20,
+        "only {parsed} inputs parsed; mutations too aggressive"
+    );
 }

@@ -1,13 +1,15 @@
 //! Property test: printing a random tree and parsing it back gives the same tree.
 
 use entra_rules::{
-    CollectionTest, Comparison, DateTime, Expr, IsoDuration, Operator, PlanField, Property, PropertyDef, PropertyType,
-    Quantifier, Rule, Spanned, Value, known_properties, parse,
+    CollectionTest, Comparison, DateTime, Expr, IsoDuration, Operator, PlanField, Property,
+    PropertyDef, PropertyType, Quantifier, Rule, Spanned, Value, known_properties, parse,
 };
 use proptest::prelude::*;
 
 fn scalar_props() -> Vec<&'static PropertyDef> {
-    known_properties().filter(|d| !d.ty.is_collection()).collect()
+    known_properties()
+        .filter(|d| !d.ty.is_collection())
+        .collect()
 }
 
 fn props_of(ty: PropertyType) -> Vec<&'static PropertyDef> {
@@ -16,27 +18,37 @@ fn props_of(ty: PropertyType) -> Vec<&'static PropertyDef> {
 
 fn datetime() -> impl Strategy<Value = DateTime> {
     // 0000-01-01 .. 9999-12-31, the range the printer writes with four-digit years.
-    (-62_167_219_200i64..253_402_300_800, prop_oneof![Just(0u32), 0u32..1_000_000_000])
-        .prop_map(|(unix_seconds, nanos)| DateTime { unix_seconds, nanos })
+    (
+        -62_167_219_200i64..253_402_300_800,
+        prop_oneof![Just(0u32), 0u32..1_000_000_000],
+    )
+        .prop_map(|(unix_seconds, nanos)| DateTime {
+            unix_seconds,
+            nanos,
+        })
 }
 
 fn duration() -> impl Strategy<Value = IsoDuration> {
-    (any::<bool>(), prop::array::uniform7(prop_oneof![Just(0u32), 0u32..5000, any::<u32>()])).prop_map(|(negative, v)| {
-        let mut d = IsoDuration {
-            negative,
-            years: v[0],
-            months: v[1],
-            weeks: v[2],
-            days: v[3],
-            hours: v[4],
-            minutes: v[5],
-            seconds: v[6],
-        };
-        if v.iter().all(|x| *x == 0) {
-            d.negative = false;
-        }
-        d
-    })
+    (
+        any::<bool>(),
+        prop::array::uniform7(prop_oneof![Just(0u32), 0u32..5000, any::<u32>()]),
+    )
+        .prop_map(|(negative, v)| {
+            let mut d = IsoDuration {
+                negative,
+                years: v[0],
+                months: v[1],
+                weeks: v[2],
+                days: v[3],
+                hours: v[4],
+                minutes: v[5],
+                seconds: v[6],
+            };
+            if v.iter().all(|x| *x == 0) {
+                d.negative = false;
+            }
+            d
+        })
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -97,34 +109,49 @@ fn chain(and: bool, children: Vec<Expr>) -> Expr {
             (_, other) => items.push(Spanned::bare(other)),
         }
     }
-    if and { Expr::And(items) } else { Expr::Or(items) }
+    if and {
+        Expr::And(items)
+    } else {
+        Expr::Or(items)
+    }
 }
 
 fn boolean(leaf: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
     leaf.prop_recursive(4, 24, 3, |inner| {
         prop_oneof![
-            (any::<bool>(), prop::collection::vec(inner.clone(), 2..4)).prop_map(|(and, cs)| chain(and, cs)),
+            (any::<bool>(), prop::collection::vec(inner.clone(), 2..4))
+                .prop_map(|(and, cs)| chain(and, cs)),
             inner.prop_map(|e| Expr::Not(Box::new(Spanned::bare(e)))),
         ]
     })
 }
 
-fn collection(property: &'static [PropertyType], body: BoxedStrategy<Expr>) -> impl Strategy<Value = Expr> {
+fn collection(
+    property: &'static [PropertyType],
+    body: BoxedStrategy<Expr>,
+) -> impl Strategy<Value = Expr> {
     let props: Vec<_> = property.iter().flat_map(|t| props_of(*t)).collect();
-    (prop::sample::select(props), prop_oneof![Just(Quantifier::Any), Just(Quantifier::All)], body).prop_map(
-        |(p, q, b)| {
+    (
+        prop::sample::select(props),
+        prop_oneof![Just(Quantifier::Any), Just(Quantifier::All)],
+        body,
+    )
+        .prop_map(|(p, q, b)| {
             Expr::Collection(CollectionTest {
                 property: Spanned::bare(Property::Known(p)),
                 quantifier: Spanned::bare(q),
                 condition: Box::new(Spanned::bare(b)),
             })
-        },
-    )
+        })
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
     let element = boolean(comparison(Just(Property::Element)).boxed()).boxed();
-    let plan = boolean(comparison(prop::sample::select(PlanField::ALL.to_vec()).prop_map(Property::AssignedPlan)).boxed()).boxed();
+    let plan = boolean(
+        comparison(prop::sample::select(PlanField::ALL.to_vec()).prop_map(Property::AssignedPlan))
+            .boxed(),
+    )
+    .boxed();
     let groups = comparison(Just(Property::GroupObjectId)).boxed();
     let leaf = prop_oneof![
         6 => comparison(top_property()),

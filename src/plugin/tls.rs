@@ -127,3 +127,88 @@ impl ClientCertVerifier for PinnedClientCert {
 pub fn install_crypto_provider() {
     let _ = CryptoProvider::install_default(rustls::crypto::aws_lc_rs::default_provider());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::ServerName;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A client certificate shaped like go-plugin's: self-signed P-521, CA flag set.
+    fn terraform_like_client_cert() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::DigitalSignature,
+            rcgen::KeyUsagePurpose::KeyEncipherment,
+            rcgen::KeyUsagePurpose::KeyAgreement,
+            rcgen::KeyUsagePurpose::KeyCertSign,
+        ];
+        params.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        ];
+        let cert = params.self_signed(&key).unwrap();
+        let der = cert.der().clone();
+        let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        (cert.pem(), der, key_der)
+    }
+
+    async fn handshake(server: &ServerTls, client_cert: CertificateDer<'static>, client_key: PrivateKeyDer<'static>) -> bool {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from(server.certificate_der.clone())).unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_client_auth_cert(vec![client_cert], client_key)
+            .unwrap();
+        client.alpn_protocols = vec![b"h2".to_vec()];
+        let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+        let acceptor = tokio_rustls::TlsAcceptor::from(server.config.clone());
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
+        let server_side = tokio::spawn(async move {
+            let mut stream = acceptor.accept(server_io).await.ok()?;
+            let alpn = stream.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
+            let mut buf = [0u8; 4];
+            stream.read_exact(&mut buf).await.ok()?;
+            Some((alpn, buf))
+        });
+        let name = ServerName::try_from("localhost").unwrap();
+        // Keep the client stream open until the server has read, so a refused
+        // certificate shows up as a failed server handshake, not a broken pipe.
+        let _client = match connector.connect(name, client_io).await {
+            Ok(mut stream) => {
+                let _ = stream.write_all(b"ping").await;
+                let _ = stream.flush().await;
+                Some(stream)
+            }
+            Err(_) => None,
+        };
+        match server_side.await.unwrap() {
+            Some((alpn, buf)) => {
+                assert_eq!(alpn.as_deref(), Some(&b"h2"[..]), "ALPN h2 is negotiated");
+                &buf == b"ping"
+            }
+            None => false,
+        }
+    }
+
+    #[tokio::test]
+    async fn accepts_exactly_the_pinned_p521_ca_certificate() {
+        install_crypto_provider();
+        let (pem, der, key) = terraform_like_client_cert();
+        let server = server_tls(&pem).unwrap();
+        assert!(handshake(&server, der, key).await, "Terraform's certificate is accepted");
+
+        let (_, other_der, other_key) = terraform_like_client_cert();
+        assert!(!handshake(&server, other_der, other_key).await, "any other certificate is refused");
+    }
+
+    #[test]
+    fn rejects_a_malformed_client_certificate() {
+        assert!(matches!(server_tls("not a pem"), Err(TlsError::ClientCert(_))));
+    }
+}

@@ -91,6 +91,7 @@ fn debug_logs_show_provider_lines_without_secrets() {
     assert!(logs.contains("provider.terraform-provider-entra"), "provider lines are re-logged by Terraform");
     assert!(logs.contains("graph request"), "Graph requests are logged");
     assert!(logs.contains("provider configured"));
+    assert!(logs.contains("tls=true"), "Terraform talked to the provider over AutoMTLS");
     assert!(!logs.contains(&secret), "the client secret leaked into the log");
     assert!(!logs.contains("Bearer ey"), "an access token leaked into the log");
     let token = tenant.token();

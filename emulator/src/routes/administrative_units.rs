@@ -36,7 +36,10 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
         r = r
             .route(&p, get(list).post(create))
             .route(&format!("{p}/$count"), get(count))
-            .route(&format!("{p}/{{id}}"), get(get_one).patch(update).delete(delete));
+            .route(
+                &format!("{p}/{{id}}"),
+                get(get_one).patch(update).delete(delete),
+            );
     }
     r
 }
@@ -51,7 +54,9 @@ fn filter_for(ctx: &Ctx) -> AppResult<Option<Filter>> {
 
 fn check_orderby(ctx: &Ctx) -> AppResult<()> {
     if ctx.query.orderby.is_some() && !ctx.advanced() {
-        return Err(AppError::unsupported_query("Sorting not supported for current query."));
+        return Err(AppError::unsupported_query(
+            "Sorting not supported for current query.",
+        ));
     }
     Ok(())
 }
@@ -119,7 +124,12 @@ async fn count(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .as_deref()
         .map(|f| Filter::new(f, Target::Collection(KIND), ctx.eventual))
         .transpose()?;
-    let search = ctx.query.search.as_deref().map(odata::parse_search).transpose()?;
+    let search = ctx
+        .query
+        .search
+        .as_deref()
+        .map(odata::parse_search)
+        .transpose()?;
     let n = state.read(|t| {
         t.list(KIND)
             .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
@@ -202,17 +212,15 @@ fn check_dynamic(au: &Map<String, Value>) -> AppResult<()> {
     }
 }
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    body: Bytes,
-) -> AppResult<Response> {
+async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
     ctx.caller.require(perms::AU_WRITE)?;
     let body = json_object(&body)?;
     let mut props = schema::check_body(KIND, &body, true)?;
     normalize(&mut props, true)?;
     if props.get("membershipType").and_then(Value::as_str) == Some("Dynamic")
-        && props.get("membershipRuleProcessingState").is_none_or(Value::is_null)
+        && props
+            .get("membershipRuleProcessingState")
+            .is_none_or(Value::is_null)
     {
         props.insert("membershipRuleProcessingState".into(), "On".into());
     }

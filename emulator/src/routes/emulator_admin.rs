@@ -40,7 +40,10 @@ async fn set_faults(State(state): State<AppState>, body: Bytes) -> Response {
     } else {
         serde_json::from_slice::<FaultConfig>(&body)
     };
-    match parsed.map_err(|e| e.to_string()).and_then(|c| validate(&c).map(|()| c)) {
+    match parsed
+        .map_err(|e| e.to_string())
+        .and_then(|c| validate(&c).map(|()| c))
+    {
         Ok(config) => {
             state.faults().set(config);
             axum::Json(state.faults().config()).into_response()
@@ -68,7 +71,10 @@ pub fn validate(c: &FaultConfig) -> Result<(), String> {
         return Err("error_status must be 500, 502, 503 or 504".into());
     }
     let ra = c.retry_after.trim();
-    if !(ra.is_empty() || ra.eq_ignore_ascii_case("none") || ra.parse::<f64>().is_ok_and(|v| v >= 0.0)) {
+    if !(ra.is_empty()
+        || ra.eq_ignore_ascii_case("none")
+        || ra.parse::<f64>().is_ok_and(|v| v >= 0.0))
+    {
         return Err("retry_after must be a non-negative number of seconds or \"none\"".into());
     }
     Ok(())

@@ -103,7 +103,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .or_else(|| parts.uri.authority().map(|a| a.as_str()))
             .unwrap_or("localhost");
         let path = parts.uri.path().to_owned();
-        let version = if path.starts_with("/beta") { "beta" } else { "v1.0" };
+        let version = if path.starts_with("/beta") {
+            "beta"
+        } else {
+            "v1.0"
+        };
         let query = Query::parse(parts.uri.query())?;
         Ok(Ctx {
             caller,
@@ -176,9 +180,18 @@ pub fn graph_router(state: AppState) -> Router {
     }
     r.fallback(graph_fallback)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::faults::inject))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::require_bearer))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::stats::count))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::inject,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_bearer,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::stats::count,
+        ))
         .with_state(state)
 }
 

@@ -122,7 +122,7 @@ fn issue(
     let form: HashMap<String, String> = form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    let (tenant_id, tenant_name) = state.read(|t| (t.tenant_id.clone(), t.matches(tenant), ));
+    let (tenant_id, tenant_name) = state.read(|t| (t.tenant_id.clone(), t.matches(tenant)));
     if !tenant_name {
         return Err(TokenError::new(
             StatusCode::BAD_REQUEST,
@@ -204,13 +204,17 @@ fn issue(
             ));
         }
     };
-    let scope = form.get("scope").ok_or_else(|| TokenError::missing("scope"))?;
+    let scope = form
+        .get("scope")
+        .ok_or_else(|| TokenError::missing("scope"))?;
     let mut own = state.own_urls();
     if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
         own.push(format!("http://{host}"));
     }
     let resource = resource_of(scope, &own)?;
-    Ok(token_response(state, &app, &tenant_id, &resource, credential))
+    Ok(token_response(
+        state, &app, &tenant_id, &resource, credential,
+    ))
 }
 
 fn token_response(

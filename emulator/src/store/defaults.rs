@@ -68,8 +68,6 @@ pub fn fill(kind: ObjectKind, m: &mut Map<String, Value>, domain: &str) {
 fn rand_sid_tail() -> String {
     let b = uuid::Uuid::new_v4();
     let bytes = b.as_bytes();
-    let part = |i: usize| {
-        u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]])
-    };
+    let part = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     format!("{}-{}-{}-{}", part(0), part(4), part(8), part(12))
 }

@@ -263,9 +263,7 @@ fn type_ok(ty: Ty, v: &Value) -> bool {
     match ty {
         Ty::Str => v.is_string(),
         Ty::Bool => v.is_boolean(),
-        Ty::StrList => v
-            .as_array()
-            .is_some_and(|a| a.iter().all(Value::is_string)),
+        Ty::StrList => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
         Ty::Obj => v.is_object(),
         Ty::ObjList => v.as_array().is_some_and(|a| a.iter().all(Value::is_object)),
         Ty::Int => v.is_i64() || v.is_u64(),
@@ -326,9 +324,7 @@ pub fn check_body(
 }
 
 fn read_only(key: &str) -> AppError {
-    AppError::bad_request(format!(
-        "Property '{key}' is read-only and cannot be set."
-    ))
+    AppError::bad_request(format!("Property '{key}' is read-only and cannot be set."))
 }
 
 /// The JSON Graph returns for `obj`: the default property set with explicit nulls,

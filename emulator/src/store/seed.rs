@@ -10,10 +10,10 @@ use super::model::{
     AppRegistration, CustomRole, DirObject, FederatedCredential, ManagedIdentity, ObjectKind,
     now_iso,
 };
+use super::roles::{activate_role, assignment_id};
 use super::roles_catalog;
 use super::schema;
 use super::tenant::Tenant;
-use super::roles::{activate_role, assignment_id};
 
 /// A seed file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,7 +151,10 @@ impl Seed {
         };
         let mut t = Tenant::empty(
             &self.tenant.id,
-            self.tenant.display_name.as_deref().unwrap_or("Emulated tenant"),
+            self.tenant
+                .display_name
+                .as_deref()
+                .unwrap_or("Emulated tenant"),
             domain,
         );
         t.domains.clone_from(&self.tenant.domains);
@@ -161,10 +164,7 @@ impl Seed {
         for mi in self.managed_identities {
             let mut props = Map::new();
             props.insert("appId".into(), Value::String(mi.client_id.clone()));
-            props.insert(
-                "displayName".into(),
-                Value::String(mi.display_name.clone()),
-            );
+            props.insert("displayName".into(), Value::String(mi.display_name.clone()));
             props.insert("servicePrincipalType".into(), "ManagedIdentity".into());
             props.insert("accountEnabled".into(), true.into());
             t.insert(DirObject::new(
@@ -250,22 +250,42 @@ fn load_app(t: &mut Tenant, app: SeedApp) {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let mut sp = Map::new();
     sp.insert("appId".into(), Value::String(app.app_id.clone()));
-    sp.insert("displayName".into(), Value::String(app.display_name.clone()));
-    sp.insert("appDisplayName".into(), Value::String(app.display_name.clone()));
+    sp.insert(
+        "displayName".into(),
+        Value::String(app.display_name.clone()),
+    );
+    sp.insert(
+        "appDisplayName".into(),
+        Value::String(app.display_name.clone()),
+    );
     sp.insert("servicePrincipalType".into(), "Application".into());
     sp.insert("accountEnabled".into(), true.into());
     sp.insert(
         "appOwnerOrganizationId".into(),
         Value::String(t.tenant_id.clone()),
     );
-    sp.insert("servicePrincipalNames".into(), serde_json::json!([app.app_id]));
-    t.insert(DirObject::new(sp_id.clone(), ObjectKind::ServicePrincipal, sp));
+    sp.insert(
+        "servicePrincipalNames".into(),
+        serde_json::json!([app.app_id]),
+    );
+    t.insert(DirObject::new(
+        sp_id.clone(),
+        ObjectKind::ServicePrincipal,
+        sp,
+    ));
     let mut ap = Map::new();
     ap.insert("appId".into(), Value::String(app.app_id.clone()));
-    ap.insert("displayName".into(), Value::String(app.display_name.clone()));
+    ap.insert(
+        "displayName".into(),
+        Value::String(app.display_name.clone()),
+    );
     ap.insert("signInAudience".into(), "AzureADMyOrg".into());
     ap.insert("createdDateTime".into(), Value::String(now_iso()));
-    t.insert(DirObject::new(object_id.clone(), ObjectKind::Application, ap));
+    t.insert(DirObject::new(
+        object_id.clone(),
+        ObjectKind::Application,
+        ap,
+    ));
     t.apps.push(AppRegistration {
         app_id: app.app_id,
         display_name: app.display_name,
@@ -287,7 +307,10 @@ pub fn seed_object(
     let id = match raw.remove("id") {
         Some(Value::String(s)) => s,
         None => uuid::Uuid::new_v4().to_string(),
-        Some(other) => bail!("seed: {} id must be a string, got {other}", kind.type_name()),
+        Some(other) => bail!(
+            "seed: {} id must be a string, got {other}",
+            kind.type_name()
+        ),
     };
     if uuid::Uuid::parse_str(&id).is_err() {
         bail!("seed: {} id '{id}' is not a GUID", kind.type_name());
@@ -295,10 +318,7 @@ pub fn seed_object(
     raw.remove("@odata.type");
     for key in raw.keys() {
         if schema::find(kind, key).is_none() {
-            bail!(
-                "seed: {} {id}: unknown property '{key}'",
-                kind.type_name()
-            );
+            bail!("seed: {} {id}: unknown property '{key}'", kind.type_name());
         }
     }
     super::defaults::fill(kind, &mut raw, domain);

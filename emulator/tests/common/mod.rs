@@ -1,5 +1,5 @@
 //! Shared helpers for the emulator's HTTP tests.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::net::SocketAddr;
 
@@ -68,15 +68,18 @@ impl Harness {
     }
 
     pub async fn least_token(&self) -> String {
-        self.token_for(demo::LEAST_CLIENT_ID, demo::LEAST_CLIENT_SECRET).await
+        self.token_for(demo::LEAST_CLIENT_ID, demo::LEAST_CLIENT_SECRET)
+            .await
     }
 
     pub async fn reader_token(&self) -> String {
-        self.token_for(demo::READER_CLIENT_ID, demo::READER_CLIENT_SECRET).await
+        self.token_for(demo::READER_CLIENT_ID, demo::READER_CLIENT_SECRET)
+            .await
     }
 
     pub async fn noperm_token(&self) -> String {
-        self.token_for(demo::NOPERM_CLIENT_ID, demo::NOPERM_CLIENT_SECRET).await
+        self.token_for(demo::NOPERM_CLIENT_ID, demo::NOPERM_CLIENT_SECRET)
+            .await
     }
 
     pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
@@ -96,11 +99,19 @@ impl Harness {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Response {
-        self.req(Method::POST, path).json(&body).send().await.unwrap()
+        self.req(Method::POST, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn patch(&self, path: &str, body: Value) -> Response {
-        self.req(Method::PATCH, path).json(&body).send().await.unwrap()
+        self.req(Method::PATCH, path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn delete(&self, path: &str) -> Response {
