@@ -4,6 +4,7 @@
 //! protocol-agnostic provider framework, [`provider`] and [`resources`] the Entra
 //! provider itself, and [`graph`] the Microsoft Graph client.
 
+pub mod data_sources;
 pub mod framework;
 pub mod graph;
 pub mod ids;
@@ -12,3 +13,4 @@ pub mod plugin;
 pub mod proto;
 pub mod provider;
 pub mod resources;
+pub mod roles;

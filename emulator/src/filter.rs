@@ -378,6 +378,13 @@ const ENDSWITH_PROPS: &[&str] = &["mail", "otherMails", "userPrincipalName", "pr
 /// Graph's support for `op` on `prop` of an AU (reference §2.6 table).
 fn au_support(prop: &str, op: &str, null: bool) -> Support {
     use Support::{Advanced, Default, Unsupported};
+    // `ne` (and `not`) work wherever `eq` does, but only with advanced parameters.
+    if op == "ne" {
+        return match au_support(prop, "eq", null) {
+            Unsupported => Unsupported,
+            _ => Advanced,
+        };
+    }
     match (prop, op) {
         ("id", "eq" | "in") => Default,
         ("displayName", "eq" | "in") if null => Advanced,
@@ -413,6 +420,11 @@ impl Filter {
         let expr = parse(text)?;
         check(&expr, target, advanced, false)?;
         Ok(Filter { expr })
+    }
+
+    /// Parses `text` without Graph's per-property support checks (role resources).
+    pub fn lenient(text: &str) -> AppResult<Filter> {
+        Ok(Filter { expr: parse(text)? })
     }
 
     /// Whether `obj` satisfies the filter.

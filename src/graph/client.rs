@@ -11,9 +11,10 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{CachedCredential, TokenCredential};
+use super::coalesce::Coalesced;
 use super::consistency::RecentWrites;
 use super::error::{GraphError, parse_api_error};
-use super::models::AdministrativeUnit;
+use super::models::{Page, RoleDefinition};
 use super::retry::{backoff, is_retryable_status, may_resend, retry_after};
 
 /// The context of one provider operation: its deadline and the stop signal.
@@ -51,6 +52,10 @@ pub struct GraphClient {
     base: String,
     credential: CachedCredential,
     recent: RecentWrites,
+    /// Membership type of AUs, for plan-time checks (one fetch per AU per process).
+    pub(crate) au_kinds: Coalesced<String, Option<String>>,
+    /// Role definitions by id (they rarely change; one fetch per process).
+    pub(crate) role_definitions: Coalesced<String, RoleDefinition>,
 }
 
 /// A successful response.
@@ -72,6 +77,8 @@ impl GraphClient {
             base: format!("{endpoint}/v1.0"),
             credential: CachedCredential::new(credential, format!("{endpoint}/.default")),
             recent: RecentWrites::default(),
+            au_kinds: Coalesced::new(Duration::from_secs(60)),
+            role_definitions: Coalesced::new(Duration::from_secs(300)),
         }
     }
 
@@ -89,55 +96,64 @@ impl GraphClient {
             })
     }
 
-    /// `POST /directory/administrativeUnits`.
-    pub async fn create_administrative_unit(
-        &self,
-        call: &Call,
-        au: &AdministrativeUnit,
-    ) -> Result<AdministrativeUnit, GraphError> {
-        let body = serde_json::to_value(au).map_err(|e| GraphError::Decode(e.to_string()))?;
-        let reply = self
-            .send(call, Method::POST, "/directory/administrativeUnits", Some(&body), &[])
-            .await?;
-        let created: AdministrativeUnit = decode(&reply)?;
-        if let Some(id) = &created.id {
-            self.recent.created(id);
-        }
-        Ok(created)
+    /// The versioned base URL, e.g. `https://graph.microsoft.com/v1.0`.
+    pub fn base_url(&self) -> &str {
+        &self.base
     }
 
-    /// `GET /directory/administrativeUnits/{id}`.
-    pub async fn get_administrative_unit(
-        &self,
-        call: &Call,
-        id: &str,
-    ) -> Result<AdministrativeUnit, GraphError> {
-        let path = format!("/directory/administrativeUnits/{}", encode_segment(id));
-        let reply = self.send(call, Method::GET, &path, None, &[id]).await?;
+    /// Records that this process created object `id` (its 404s are lag for a while).
+    pub(crate) fn note_created(&self, id: &str) {
+        self.recent.created(id);
+    }
+
+    /// `GET path` decoded as `T`. 404s about `fresh_ids` just created are retried.
+    pub(crate) async fn get<T: DeserializeOwned>(&self, call: &Call, path: &str, fresh_ids: &[&str]) -> Result<T, GraphError> {
+        let reply = self.send(call, Method::GET, path, None, fresh_ids).await?;
         decode(&reply)
     }
 
-    /// `PATCH /directory/administrativeUnits/{id}` with only the properties to change
-    /// (explicit nulls clear a property).
-    pub async fn update_administrative_unit(
-        &self,
-        call: &Call,
-        id: &str,
-        changes: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<(), GraphError> {
-        let path = format!("/directory/administrativeUnits/{}", encode_segment(id));
-        let body = serde_json::Value::Object(changes.clone());
-        self.send(call, Method::PATCH, &path, Some(&body), &[id]).await?;
-        Ok(())
+    /// Every item of a collection, following `@odata.nextLink` until the last page.
+    pub(crate) async fn list<T: DeserializeOwned>(&self, call: &Call, path: &str, fresh_ids: &[&str]) -> Result<Vec<T>, GraphError> {
+        let mut items = Vec::new();
+        let mut next = Some(path.to_owned());
+        while let Some(page_path) = next.take() {
+            let page: Page<T> = self.get(call, &page_path, fresh_ids).await?;
+            items.extend(page.value);
+            next = match page.next_link {
+                Some(link) => Some(self.relative(&link)?),
+                None => None,
+            };
+        }
+        Ok(items)
     }
 
-    /// `DELETE /directory/administrativeUnits/{id}`; an object already gone counts as deleted.
-    pub async fn delete_administrative_unit(&self, call: &Call, id: &str) -> Result<(), GraphError> {
-        let path = format!("/directory/administrativeUnits/{}", encode_segment(id));
-        match self.send(call, Method::DELETE, &path, None, &[]).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other.map(|_| ()),
-        }
+    /// `POST path` with a JSON body, decoding the answer as `T`.
+    pub(crate) async fn post<T: DeserializeOwned>(&self, call: &Call, path: &str, body: &serde_json::Value, fresh_ids: &[&str]) -> Result<T, GraphError> {
+        let reply = self.send(call, Method::POST, path, Some(body), fresh_ids).await?;
+        decode(&reply)
+    }
+
+    /// `POST path` expecting no content (e.g. `$ref` writes).
+    pub(crate) async fn post_no_content(&self, call: &Call, path: &str, body: &serde_json::Value, fresh_ids: &[&str]) -> Result<(), GraphError> {
+        self.send(call, Method::POST, path, Some(body), fresh_ids).await.map(|_| ())
+    }
+
+    /// `PATCH path` with a JSON body.
+    pub(crate) async fn patch(&self, call: &Call, path: &str, body: &serde_json::Value, fresh_ids: &[&str]) -> Result<(), GraphError> {
+        self.send(call, Method::PATCH, path, Some(body), fresh_ids).await.map(|_| ())
+    }
+
+    /// `DELETE path`.
+    pub(crate) async fn delete(&self, call: &Call, path: &str, fresh_ids: &[&str]) -> Result<(), GraphError> {
+        self.send(call, Method::DELETE, path, None, fresh_ids).await.map(|_| ())
+    }
+
+    /// A next link as a path below our base URL. Links elsewhere are refused, so
+    /// the token is never sent to another host.
+    fn relative(&self, link: &str) -> Result<String, GraphError> {
+        link.strip_prefix(&self.base)
+            .map(ToOwned::to_owned)
+            .ok_or_else(|| GraphError::Decode(format!("Graph returned a next link outside {}: {link}", self.base)))
     }
 
     /// Sends one Graph request, retrying until `call.deadline`:
@@ -275,15 +291,25 @@ fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, GraphError> {
     })
 }
 
-fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(ToOwned::to_owned)
-}
-
 /// Percent-encodes a path segment (ids are GUIDs, but never trust input).
-fn encode_segment(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes())
+pub(crate) fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
+}
+
+/// Quotes a string for an OData `$filter` literal, doubling single quotes.
+pub(crate) fn odata_string(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Percent-encodes a query parameter value.
+pub(crate) fn query(text: &str) -> String {
+    segment(text)
+}
+
+fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(ToOwned::to_owned)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -1,12 +1,17 @@
 //! The Microsoft Graph client: one method per Graph operation, with retries,
 //! replication-lag handling and authentication in one place each. No Terraform types.
 
+mod administrative_units;
 pub mod auth;
 mod client;
+pub mod coalesce;
 pub mod consistency;
+mod directory;
 pub mod error;
+mod members;
 pub mod models;
 pub mod retry;
+mod roles;
 
 pub use client::{Call, GraphClient, GraphClientOptions};
 pub use error::{ApiError, GraphError};

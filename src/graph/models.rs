@@ -31,3 +31,125 @@ pub struct AdministrativeUnit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub membership_rule_processing_state: Option<String>,
 }
+
+/// One page of a collection.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    /// The items.
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    /// The next page's URL, absent on the last page.
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+}
+
+/// Any directory object, with its type.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DirectoryObject {
+    /// Object id.
+    pub id: String,
+    /// E.g. `#microsoft.graph.user`.
+    #[serde(rename = "@odata.type", default)]
+    pub odata_type: Option<String>,
+    /// Display name, when selected.
+    #[serde(rename = "displayName", default)]
+    pub display_name: Option<String>,
+}
+
+impl DirectoryObject {
+    /// The short type name: `user`, `group`, `device`, `servicePrincipal`, …
+    pub fn kind(&self) -> Option<&str> {
+        self.odata_type.as_deref().map(|t| t.trim_start_matches("#microsoft.graph."))
+    }
+}
+
+/// `microsoft.graph.unifiedRoleAssignment`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    /// Opaque assignment id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The role definition (built-in template id or custom definition id).
+    pub role_definition_id: String,
+    /// The principal holding the role.
+    pub principal_id: String,
+    /// `/` or `/administrativeUnits/{id}`.
+    pub directory_scope_id: String,
+    /// The principal, when expanded.
+    #[serde(default, skip_serializing)]
+    pub principal: Option<DirectoryObject>,
+}
+
+/// A permission set of a role definition.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RolePermission {
+    /// Allowed actions, e.g. `microsoft.directory/users/basic/update`.
+    #[serde(default)]
+    pub allowed_resource_actions: Vec<String>,
+}
+
+/// `microsoft.graph.unifiedRoleDefinition`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleDefinition {
+    /// Definition id (the template id for built-in roles).
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Built-in or custom.
+    #[serde(default)]
+    pub is_built_in: bool,
+    /// The template id.
+    #[serde(default)]
+    pub template_id: Option<String>,
+    /// Permissions.
+    #[serde(default)]
+    pub role_permissions: Vec<RolePermission>,
+}
+
+/// `microsoft.graph.scopedRoleMembership`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopedRoleMembership {
+    /// Opaque id.
+    pub id: String,
+    /// The AU.
+    #[serde(default)]
+    pub administrative_unit_id: String,
+    /// The activated directoryRole's object id.
+    #[serde(default)]
+    pub role_id: String,
+    /// The member.
+    pub role_member_info: Identity,
+}
+
+/// `microsoft.graph.identity`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity {
+    /// Object id.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// `microsoft.graph.directoryRole` (an activated built-in role).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryRole {
+    /// Object id.
+    pub id: String,
+    /// The template id.
+    #[serde(default)]
+    pub role_template_id: String,
+    /// Display name.
+    #[serde(default)]
+    pub display_name: String,
+}

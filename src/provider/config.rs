@@ -1,8 +1,10 @@
 //! Resolves the provider block and the `ARM_*` / `ENTRA_*` environment into settings,
 //! with errors that name the missing argument and the variable that supplies it.
 
-use crate::framework::{Diagnostic, Diagnostics, Value};
-use crate::graph::auth::Secret;
+use std::sync::Arc;
+
+use crate::framework::{Attribute, Diagnostic, Diagnostics, Value};
+use crate::graph::auth::{ClientSecretCredential, Secret, TokenCredential};
 
 /// The public cloud's Graph endpoint.
 pub const DEFAULT_GRAPH_ENDPOINT: &str = "https://graph.microsoft.com";
@@ -38,6 +40,52 @@ pub struct Settings {
     pub graph_endpoint: String,
     /// Login base URL, e.g. `https://login.microsoftonline.com`.
     pub login_endpoint: String,
+}
+
+/// The provider block's attributes.
+pub fn schema_attributes() -> Vec<Attribute> {
+    vec![
+        Attribute::string("tenant_id").describe(
+            "The directory (tenant) ID or a verified domain of the tenant. Can also be set with the \
+             `ARM_TENANT_ID` environment variable.",
+        ),
+        Attribute::string("client_id").describe(
+            "The application (client) ID of the app registration to authenticate as. Can also be set \
+             with the `ARM_CLIENT_ID` environment variable.",
+        ),
+        Attribute::string("client_secret").sensitive().describe(
+            "A client secret of the app registration. Can also be set with the `ARM_CLIENT_SECRET` \
+             environment variable.",
+        ),
+        Attribute::string("graph_endpoint").describe(
+            "Overrides the Microsoft Graph endpoint (default `https://graph.microsoft.com`), e.g. to use \
+             the entra-emulator. Plain `http://` is accepted only for loopback hosts. Can also be set \
+             with the `ENTRA_GRAPH_ENDPOINT` environment variable.",
+        ),
+        Attribute::string("login_endpoint").describe(
+            "Overrides the Microsoft Entra login endpoint (default `https://login.microsoftonline.com`). \
+             Plain `http://` is accepted only for loopback hosts. Can also be set with the \
+             `ENTRA_LOGIN_ENDPOINT` environment variable.",
+        ),
+    ]
+}
+
+/// The token credential the settings select.
+pub fn credential(settings: &Settings, http: reqwest::Client) -> Result<Arc<dyn TokenCredential>, Diagnostics> {
+    Ok(Arc::new(ClientSecretCredential::new(
+        http,
+        &settings.login_endpoint,
+        &settings.tenant_id,
+        &settings.client_id,
+        settings.client_secret.clone(),
+    )))
+}
+
+impl Settings {
+    /// The authentication method and identity, for logs (never a secret).
+    pub fn describe(&self) -> String {
+        format!("client secret for app {} in tenant {}", self.client_id, self.tenant_id)
+    }
 }
 
 /// One configurable setting: its argument and environment variable.

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::framework::{
-    Attribute, Block, ConfigureRequest, DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema,
+    Block, ConfigureRequest, DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema,
 };
-use crate::graph::auth::ClientSecretCredential;
 use crate::graph::{GraphClient, GraphClientOptions};
 use config::{Env, ProcessEnv};
 
@@ -57,31 +56,9 @@ impl Provider for EntraProvider {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
-            Block::new("Manages Microsoft Entra ID administrative units through Microsoft Graph.")
-                .attribute(Attribute::string("tenant_id").describe(
-                    "The directory (tenant) ID or a verified domain of the tenant. Can also be set with the \
-                     `ARM_TENANT_ID` environment variable.",
-                ))
-                .attribute(Attribute::string("client_id").describe(
-                    "The application (client) ID of the app registration to authenticate as. Can also be set \
-                     with the `ARM_CLIENT_ID` environment variable.",
-                ))
-                .attribute(Attribute::string("client_secret").sensitive().describe(
-                    "A client secret of the app registration. Can also be set with the `ARM_CLIENT_SECRET` \
-                     environment variable.",
-                ))
-                .attribute(Attribute::string("graph_endpoint").describe(
-                    "Overrides the Microsoft Graph endpoint (default `https://graph.microsoft.com`), e.g. to use \
-                     the entra-emulator. Plain `http://` is accepted only for loopback hosts. Can also be set \
-                     with the `ENTRA_GRAPH_ENDPOINT` environment variable.",
-                ))
-                .attribute(Attribute::string("login_endpoint").describe(
-                    "Overrides the Microsoft Entra login endpoint (default `https://login.microsoftonline.com`). \
-                     Plain `http://` is accepted only for loopback hosts. Can also be set with the \
-                     `ENTRA_LOGIN_ENDPOINT` environment variable.",
-                )),
-        )
+        let mut block = Block::new("Manages Microsoft Entra ID administrative units through Microsoft Graph.");
+        block.attributes = config::schema_attributes();
+        Schema::new(block)
     }
 
     async fn configure(&self, req: ConfigureRequest) -> Result<EntraClient, Diagnostics> {
@@ -92,26 +69,18 @@ impl Provider for EntraProvider {
         );
         let http = GraphClient::http_client(&user_agent)
             .map_err(|e| Diagnostics::from(Diagnostic::error("Configuring the HTTP client", e.to_string())))?;
-        let credential = ClientSecretCredential::new(
-            http.clone(),
-            &settings.login_endpoint,
-            &settings.tenant_id,
-            &settings.client_id,
-            settings.client_secret.clone(),
-        );
+        let credential = config::credential(&settings, http.clone())?;
         tracing::info!(
-            tenant_id = %settings.tenant_id,
-            client_id = %settings.client_id,
             graph_endpoint = %settings.graph_endpoint,
-            auth = "client_secret",
+            auth = %settings.describe(),
             "provider configured"
         );
         let options = GraphClientOptions {
-            graph_endpoint: settings.graph_endpoint,
+            graph_endpoint: settings.graph_endpoint.clone(),
             user_agent,
         };
         Ok(EntraClient {
-            graph: GraphClient::new(http, &options, Arc::new(credential)),
+            graph: GraphClient::new(http, &options, credential),
         })
     }
 
@@ -120,6 +89,6 @@ impl Provider for EntraProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<EntraClient>>> {
-        Vec::new()
+        crate::data_sources::all()
     }
 }

@@ -1,23 +1,29 @@
 //! `entra_administrative_unit`: an administrative unit (AU), a scope for delegated
-//! administration.
+//! administration, with assigned or dynamic membership.
 
 use async_trait::async_trait;
 
-use super::common::{call, graph_error};
-use crate::framework::validators::{MaxLength, NotBlank};
+use super::common::{Op, call, call_for, graph_error, string_of, timeouts_block};
+use super::membership_rule;
+use crate::framework::validators::{MaxLength, NotBlank, OneOf};
 use crate::framework::{
-    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics, ReadRequest, Resource,
-    Schema, UpdateRequest, Value,
+    Attribute, AttributePath, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
+    ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::models::AdministrativeUnit;
+use crate::graph::{Call, GraphClient};
 use crate::ids::AdministrativeUnitId;
 use crate::provider::EntraClient;
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_administrative_unit";
 
-/// The resource's state, read from and written to Terraform values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+const ASSIGNED: &str = "Assigned";
+const DYNAMIC: &str = "Dynamic";
+const HIDDEN_MEMBERSHIP: &str = "HiddenMembership";
+
+/// The resource's attributes.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdministrativeUnitModel {
     /// Object id; `None` before creation.
     pub id: Option<String>,
@@ -25,24 +31,55 @@ pub struct AdministrativeUnitModel {
     pub display_name: String,
     /// Description.
     pub description: Option<String>,
+    /// `Assigned` or `Dynamic`.
+    pub membership_type: String,
+    /// The dynamic membership rule.
+    pub membership_rule: Option<String>,
+    /// `On` or `Paused` for dynamic AUs.
+    pub membership_rule_processing_state: Option<String>,
+    /// Only members can list members.
+    pub hidden_membership_enabled: bool,
+    /// A restricted management AU.
+    pub restricted_management_enabled: bool,
+    /// Refuse to create a second AU with the same name.
+    pub prevent_duplicate_names: bool,
+    /// The `timeouts` block, kept as configured.
+    pub timeouts: Value,
 }
 
 impl AdministrativeUnitModel {
-    /// Reads the configured attributes of a plan or configuration.
+    /// Reads a configuration, plan or state value (unknowns read as absent).
     pub fn from_value(v: &Value) -> AdministrativeUnitModel {
         AdministrativeUnitModel {
-            id: v.get("id").as_str().map(ToOwned::to_owned),
-            display_name: v.get("display_name").as_str().unwrap_or_default().to_owned(),
-            description: v.get("description").as_str().map(ToOwned::to_owned),
+            id: string_of(v, "id"),
+            display_name: string_of(v, "display_name").unwrap_or_default(),
+            description: string_of(v, "description"),
+            membership_type: string_of(v, "membership_type").unwrap_or_else(|| ASSIGNED.to_owned()),
+            membership_rule: string_of(v, "membership_rule"),
+            membership_rule_processing_state: string_of(v, "membership_rule_processing_state"),
+            hidden_membership_enabled: v.get("hidden_membership_enabled").as_bool().unwrap_or(false),
+            restricted_management_enabled: v.get("restricted_management_enabled").as_bool().unwrap_or(false),
+            prevent_duplicate_names: v.get("prevent_duplicate_names").as_bool().unwrap_or(false),
+            timeouts: v.get("timeouts").clone(),
         }
     }
 
-    /// The model of an AU as Graph returned it.
-    pub fn from_graph(au: AdministrativeUnit) -> AdministrativeUnitModel {
+    /// The model of an AU as Graph returned it; provider-only settings come from `kept`.
+    pub fn from_graph(au: AdministrativeUnit, kept: &Value) -> AdministrativeUnitModel {
+        let dynamic = au.membership_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(DYNAMIC));
         AdministrativeUnitModel {
             id: au.id,
             display_name: au.display_name,
             description: au.description,
+            membership_type: if dynamic { DYNAMIC } else { ASSIGNED }.to_owned(),
+            // A rule left behind on an assigned AU has no effect; it is not ours to manage.
+            membership_rule: au.membership_rule.filter(|_| dynamic),
+            membership_rule_processing_state: dynamic
+                .then(|| au.membership_rule_processing_state.unwrap_or_else(|| "On".to_owned())),
+            hidden_membership_enabled: au.visibility.as_deref() == Some(HIDDEN_MEMBERSHIP),
+            restricted_management_enabled: au.is_member_management_restricted == Some(true),
+            prevent_duplicate_names: kept.get("prevent_duplicate_names").as_bool().unwrap_or(false),
+            timeouts: kept.get("timeouts").clone(),
         }
     }
 
@@ -52,7 +89,21 @@ impl AdministrativeUnitModel {
             ("id", Value::opt_string(self.id.clone())),
             ("display_name", Value::string(self.display_name.clone())),
             ("description", Value::opt_string(self.description.clone())),
+            ("membership_type", Value::string(self.membership_type.clone())),
+            ("membership_rule", Value::opt_string(self.membership_rule.clone())),
+            (
+                "membership_rule_processing_state",
+                Value::opt_string(self.membership_rule_processing_state.clone()),
+            ),
+            ("hidden_membership_enabled", Value::Bool(self.hidden_membership_enabled)),
+            ("restricted_management_enabled", Value::Bool(self.restricted_management_enabled)),
+            ("prevent_duplicate_names", Value::Bool(self.prevent_duplicate_names)),
+            ("timeouts", self.timeouts.clone()),
         ])
+    }
+
+    fn is_dynamic(&self) -> bool {
+        self.membership_type == DYNAMIC
     }
 
     /// The Graph body to create this AU.
@@ -60,8 +111,42 @@ impl AdministrativeUnitModel {
         AdministrativeUnit {
             display_name: self.display_name.clone(),
             description: self.description.clone(),
+            visibility: self.hidden_membership_enabled.then(|| HIDDEN_MEMBERSHIP.to_owned()),
+            is_member_management_restricted: self.restricted_management_enabled.then_some(true),
+            membership_type: self.is_dynamic().then(|| DYNAMIC.to_owned()),
+            membership_rule: self.membership_rule.clone().filter(|_| self.is_dynamic()),
+            membership_rule_processing_state: self
+                .membership_rule_processing_state
+                .clone()
+                .filter(|_| self.is_dynamic()),
             ..AdministrativeUnit::default()
         }
+    }
+
+    /// The PATCH body that turns `prior` into `self`.
+    fn changes_from(&self, prior: &AdministrativeUnitModel) -> serde_json::Map<String, serde_json::Value> {
+        let mut changes = serde_json::Map::new();
+        if self.display_name != prior.display_name {
+            changes.insert("displayName".into(), self.display_name.clone().into());
+        }
+        if self.description != prior.description {
+            changes.insert("description".into(), self.description.clone().into());
+        }
+        if self.membership_type != prior.membership_type {
+            changes.insert("membershipType".into(), self.membership_type.clone().into());
+        }
+        if self.membership_rule != prior.membership_rule {
+            changes.insert("membershipRule".into(), self.membership_rule.clone().into());
+        }
+        if self.membership_rule_processing_state != prior.membership_rule_processing_state
+            && self.membership_rule_processing_state.is_some()
+        {
+            changes.insert(
+                "membershipRuleProcessingState".into(),
+                self.membership_rule_processing_state.clone().into(),
+            );
+        }
+        changes
     }
 }
 
@@ -76,10 +161,12 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
     }
 
     fn schema(&self) -> Schema {
+        let (timeouts, nesting, timeouts_block) = timeouts_block();
         Schema::new(
             Block::new(
                 "An administrative unit: a scope of users, groups and devices whose administration can be \
-                 delegated with roles assigned at that scope only.",
+                 delegated with roles assigned at that scope only. Membership is assigned (managed with \
+                 `entra_au_member`) or dynamic (computed by Entra from `membership_rule`).",
             )
             .attribute(
                 Attribute::string("id")
@@ -94,29 +181,160 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     .validate(MaxLength(256))
                     .describe("The display name of the administrative unit (at most 256 characters)."),
             )
-            .attribute(Attribute::string("description").describe("A description of the administrative unit.")),
+            .attribute(Attribute::string("description").describe("A description of the administrative unit."))
+            .attribute(
+                Attribute::string("membership_type")
+                    .default(Value::string(ASSIGNED))
+                    .validate(OneOf(&[ASSIGNED, DYNAMIC]))
+                    .describe(
+                        "`Assigned` (default): members are added explicitly. `Dynamic`: Entra computes the \
+                         members from `membership_rule`. Switching between the two updates the unit in place; \
+                         switching to `Assigned` keeps the current members.",
+                    ),
+            )
+            .attribute(
+                Attribute::string("membership_rule")
+                    .semantic_equality(membership_rule::same_rule)
+                    .describe(
+                        "The dynamic membership rule, e.g. `user.department -eq \"Finance\"`. Required when \
+                         `membership_type` is `Dynamic`, refused otherwise. It is checked at plan time \
+                         (users or devices only, known properties and operators, at most 3,072 characters); \
+                         a rule Graph merely re-formats plans no change.",
+                    ),
+            )
+            .attribute(
+                Attribute::string("membership_rule_processing_state")
+                    .optional_computed()
+                    .validate(OneOf(&["On", "Paused"]))
+                    .describe(
+                        "`On` (default for dynamic units) evaluates the rule; `Paused` freezes the current \
+                         members. Only for dynamic units.",
+                    ),
+            )
+            .attribute(
+                Attribute::bool("hidden_membership_enabled")
+                    .default(Value::Bool(false))
+                    .requires_replace()
+                    .describe(
+                        "Whether only members of the unit can list its members (visibility \
+                         `HiddenMembership`). Graph accepts it only at creation, so changing it replaces \
+                         the unit. Reading members then needs `Member.Read.Hidden`.",
+                    ),
+            )
+            .attribute(
+                Attribute::bool("restricted_management_enabled")
+                    .default(Value::Bool(false))
+                    .requires_replace()
+                    .describe(
+                        "Whether this is a restricted management administrative unit: its member objects can \
+                         be changed only by principals holding a role at this unit's scope, not by tenant-wide \
+                         administrators or application permissions. Set only at creation; changing it replaces \
+                         the unit.",
+                    ),
+            )
+            .attribute(
+                Attribute::bool("prevent_duplicate_names")
+                    .default(Value::Bool(false))
+                    .describe(
+                        "When true, planning and creating fail if another administrative unit already has \
+                         this display name.",
+                    ),
+            )
+            .block(timeouts, nesting, timeouts_block),
         )
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        let membership_type = config.get("membership_type");
+        let rule = config.get("membership_rule");
+        let state = config.get("membership_rule_processing_state");
+        if membership_type.is_unknown() {
+            return diags;
+        }
+        let dynamic = membership_type.as_str() == Some(DYNAMIC);
+        if let Some(text) = rule.as_str() {
+            if dynamic {
+                diags.extend(membership_rule::validate(text, &AttributePath::root("membership_rule")));
+            } else {
+                diags.push(Diagnostic::attribute_error(
+                    "membership_rule",
+                    "Membership rule on an assigned administrative unit",
+                    "membership_rule applies only to dynamic administrative units. Set membership_type = \
+                     \"Dynamic\" to compute members from the rule, or remove membership_rule.",
+                ));
+            }
+        } else if dynamic && rule.is_null() {
+            diags.push(Diagnostic::attribute_error(
+                "membership_rule",
+                "Missing membership rule",
+                "A dynamic administrative unit needs membership_rule, e.g. user.department -eq \"Finance\".",
+            ));
+        }
+        if !dynamic && !state.is_null() && !state.is_unknown() {
+            diags.push(Diagnostic::attribute_error(
+                "membership_rule_processing_state",
+                "Processing state on an assigned administrative unit",
+                "membership_rule_processing_state applies only to dynamic administrative units.",
+            ));
+        }
+        diags
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx<EntraClient>, req: &mut ModifyPlanRequest) -> Diagnostics {
+        // The processing state defaults to On for dynamic units and is absent otherwise.
+        if req.config.get("membership_rule_processing_state").is_null() {
+            let planned_state = match req.planned.get("membership_type") {
+                Value::Unknown => Value::Unknown,
+                t if t.as_str() == Some(DYNAMIC) => {
+                    let prior = req.prior.get("membership_rule_processing_state");
+                    if prior.is_null() { Value::string("On") } else { prior.clone() }
+                }
+                _ => Value::Null,
+            };
+            req.planned.set("membership_rule_processing_state", planned_state);
+        }
+        let name_changes = req.prior.is_null() || req.prior.get("display_name") != req.planned.get("display_name");
+        let wants_check = req.planned.get("prevent_duplicate_names").as_bool() == Some(true);
+        let Some(name) = req.planned.get("display_name").as_str() else {
+            return Diagnostics::new();
+        };
+        if !(name_changes && wants_check && ctx.is_configured()) {
+            return Diagnostics::new();
+        }
+        let Ok(client) = ctx.data() else {
+            return Diagnostics::new();
+        };
+        let own_id = string_of(&req.prior, "id");
+        duplicate_name_check(&client.graph, &call(ctx), name, own_id.as_deref()).await
     }
 
     async fn create(&self, ctx: &Ctx<EntraClient>, req: CreateRequest) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
-        let model = AdministrativeUnitModel::from_value(&req.config);
+        let mut model = AdministrativeUnitModel::from_value(&req.planned);
+        model.id = None;
+        let call = call_for(ctx, &req.planned, Op::Create);
+        if model.prevent_duplicate_names {
+            duplicate_name_check(&client.graph, &call, &model.display_name, None).await.into_result()?;
+        }
         let created = client
             .graph
-            .create_administrative_unit(&call(ctx), &model.to_graph())
+            .create_administrative_unit(&call, &model.to_graph())
             .await
             .map_err(|e| graph_error(format!("Creating administrative unit {:?}", model.display_name), &e))?;
         tracing::info!(id = created.id.as_deref().unwrap_or(""), "created administrative unit");
-        Ok(AdministrativeUnitModel::from_graph(created).to_value())
+        model.id = created.id;
+        Ok(model.to_value())
     }
 
     async fn read(&self, ctx: &Ctx<EntraClient>, req: ReadRequest) -> Result<Option<Value>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = req.state.get("id").as_str() else {
+        let Some(id) = string_of(&req.state, "id") else {
             return Ok(None);
         };
-        match client.graph.get_administrative_unit(&call(ctx), id).await {
-            Ok(au) => Ok(Some(AdministrativeUnitModel::from_graph(au).to_value())),
+        let call = call_for(ctx, &req.state, Op::Read);
+        match client.graph.get_administrative_unit(&call, &id).await {
+            Ok(au) => Ok(Some(AdministrativeUnitModel::from_graph(au, &req.state).to_value())),
             Err(e) if e.is_not_found() => {
                 tracing::info!(id, "administrative unit was not found - removing from state");
                 Ok(None)
@@ -128,22 +346,20 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
     async fn update(&self, ctx: &Ctx<EntraClient>, req: UpdateRequest) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
         let prior = AdministrativeUnitModel::from_value(&req.prior);
-        let mut wanted = AdministrativeUnitModel::from_value(&req.config);
-        wanted.id = prior.id.clone();
-        let Some(id) = prior.id.as_deref() else {
+        let mut wanted = AdministrativeUnitModel::from_value(&req.planned);
+        let Some(id) = prior.id.clone() else {
             return Err(Diagnostic::error("Updating administrative unit", "The state has no object id.").into());
         };
-        let mut changes = serde_json::Map::new();
-        if wanted.display_name != prior.display_name {
-            changes.insert("displayName".into(), wanted.display_name.clone().into());
+        wanted.id = Some(id.clone());
+        let call = call_for(ctx, &req.planned, Op::Update);
+        if wanted.prevent_duplicate_names && wanted.display_name != prior.display_name {
+            duplicate_name_check(&client.graph, &call, &wanted.display_name, Some(&id)).await.into_result()?;
         }
-        if wanted.description != prior.description {
-            changes.insert("description".into(), wanted.description.clone().into());
-        }
+        let changes = wanted.changes_from(&prior);
         if !changes.is_empty() {
             client
                 .graph
-                .update_administrative_unit(&call(ctx), id, &changes)
+                .update_administrative_unit(&call, &id, &changes)
                 .await
                 .map_err(|e| graph_error(format!("Updating administrative unit {id}"), &e))?;
         }
@@ -152,12 +368,13 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
 
     async fn delete(&self, ctx: &Ctx<EntraClient>, req: DeleteRequest) -> Result<(), Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = req.prior.get("id").as_str() else {
+        let Some(id) = string_of(&req.prior, "id") else {
             return Ok(());
         };
+        let call = call_for(ctx, &req.prior, Op::Delete);
         client
             .graph
-            .delete_administrative_unit(&call(ctx), id)
+            .delete_administrative_unit(&call, &id)
             .await
             .map_err(|e| graph_error(format!("Deleting administrative unit {id}"), &e))
     }
@@ -166,11 +383,36 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         let id: AdministrativeUnitId = id
             .parse()
             .map_err(|e: crate::ids::IdError| Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string())))?;
-        Ok(Value::object([
-            ("id", Value::string(id.0)),
-            ("display_name", Value::Null),
-            ("description", Value::Null),
-        ]))
+        let mut state = AdministrativeUnitModel::from_value(&Value::Null).to_value();
+        state.set("id", Value::string(id.0));
+        state.set("display_name", Value::Null);
+        Ok(state)
+    }
+}
+
+/// Fails when another AU (not `own_id`) is already called `name`.
+async fn duplicate_name_check(graph: &GraphClient, call: &Call, name: &str, own_id: Option<&str>) -> Diagnostics {
+    match graph.find_administrative_units_by_name(call, name).await {
+        Ok(found) => {
+            let others: Vec<String> = found.into_iter().filter_map(|au| au.id).filter(|id| Some(id.as_str()) != own_id).collect();
+            if others.is_empty() {
+                Diagnostics::new()
+            } else {
+                Diagnostic::attribute_error(
+                    "display_name",
+                    "Duplicate administrative unit name",
+                    format!(
+                        "An administrative unit named {name:?} already exists (object id {}). Import it with \
+                         `terraform import {TYPE_NAME}.<name> {}`, choose another display_name, or set \
+                         prevent_duplicate_names = false.",
+                        others.join(", "),
+                        others[0]
+                    ),
+                )
+                .into()
+            }
+        }
+        Err(e) => graph_error(format!("Checking for administrative units named {name:?}"), &e),
     }
 }
 
@@ -178,30 +420,79 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
 mod tests {
     use super::*;
 
-    #[test]
-    fn schema_matches_model() {
-        let schema = AdministrativeUnitResource.schema();
-        let model = AdministrativeUnitModel {
+    fn model() -> AdministrativeUnitModel {
+        AdministrativeUnitModel {
             id: Some("x".into()),
             display_name: "n".into(),
             description: None,
-        };
-        let value = model.to_value();
+            membership_type: DYNAMIC.into(),
+            membership_rule: Some("user.department -eq \"Finance\"".into()),
+            membership_rule_processing_state: Some("On".into()),
+            hidden_membership_enabled: true,
+            restricted_management_enabled: false,
+            prevent_duplicate_names: false,
+            timeouts: Value::Null,
+        }
+    }
+
+    #[test]
+    fn schema_matches_model() {
+        let schema = AdministrativeUnitResource.schema();
+        let value = model().to_value();
         let model_keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
-        let mut schema_keys: Vec<_> = schema.block.attributes.iter().map(|a| a.name.to_owned()).collect();
-        schema_keys.sort();
+        let crate::framework::Type::Object(attrs) = schema.ty() else { panic!("object") };
+        let schema_keys: Vec<_> = attrs.keys().cloned().collect();
         assert_eq!(model_keys, schema_keys);
-        assert_eq!(AdministrativeUnitModel::from_value(&value), model);
+        assert_eq!(AdministrativeUnitModel::from_value(&value), model());
     }
 
     #[test]
     fn create_body_sends_only_what_is_set() {
-        let model = AdministrativeUnitModel {
-            id: None,
-            display_name: "Finance".into(),
-            description: None,
+        let body = serde_json::to_value(model().to_graph()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "displayName": "n",
+                "visibility": "HiddenMembership",
+                "membershipType": "Dynamic",
+                "membershipRule": "user.department -eq \"Finance\"",
+                "membershipRuleProcessingState": "On",
+            })
+        );
+        let mut assigned = model();
+        assigned.membership_type = ASSIGNED.into();
+        assigned.hidden_membership_enabled = false;
+        let body = serde_json::to_value(assigned.to_graph()).unwrap();
+        assert_eq!(body, serde_json::json!({"displayName": "n"}));
+    }
+
+    #[test]
+    fn switching_to_assigned_patches_type_and_clears_the_rule() {
+        let prior = model();
+        let mut wanted = model();
+        wanted.membership_type = ASSIGNED.into();
+        wanted.membership_rule = None;
+        wanted.membership_rule_processing_state = None;
+        let changes = wanted.changes_from(&prior);
+        assert_eq!(
+            serde_json::Value::Object(changes),
+            serde_json::json!({"membershipType": "Assigned", "membershipRule": null})
+        );
+    }
+
+    #[test]
+    fn graph_reads_normalise_case_and_defaults() {
+        let au = AdministrativeUnit {
+            id: Some("x".into()),
+            display_name: "n".into(),
+            membership_type: Some("dynamic".into()),
+            membership_rule: Some("user.department -eq \"Finance\"".into()),
+            visibility: Some(HIDDEN_MEMBERSHIP.into()),
+            ..AdministrativeUnit::default()
         };
-        let body = serde_json::to_value(model.to_graph()).unwrap();
-        assert_eq!(body, serde_json::json!({"displayName": "Finance"}));
+        let m = AdministrativeUnitModel::from_graph(au, &Value::Null);
+        assert_eq!(m.membership_type, DYNAMIC);
+        assert_eq!(m.membership_rule_processing_state.as_deref(), Some("On"));
+        assert!(m.hidden_membership_enabled);
     }
 }

@@ -1,17 +1,112 @@
-//! Helpers shared by the resources: Graph errors as diagnostics, operation contexts.
+//! Helpers shared by the resources: Graph errors as diagnostics, operation
+//! contexts, the `timeouts` block.
 
 use std::time::Duration;
 
-use crate::framework::{Ctx, Diagnostic, Diagnostics};
+use crate::framework::schema::Validator;
+use crate::framework::{Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, Value};
 use crate::graph::{Call, GraphError};
 use crate::provider::EntraClient;
 
 /// Default time an operation may take, retries and replication waits included.
 pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-/// A Graph call context for an operation of `ctx` with the default timeout.
+/// The operations a `timeouts` block can bound.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Op {
+    Create,
+    Read,
+    Update,
+    Delete,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::Create => "create",
+            Op::Read => "read",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+/// A Graph call context for `op`, bounded by the resource's `timeouts` block in `state`.
+pub(crate) fn call_for(ctx: &Ctx<EntraClient>, state: &Value, op: Op) -> Call {
+    let configured = state.get("timeouts").get(op.name()).as_str().and_then(parse_duration);
+    Call::new(configured.unwrap_or(DEFAULT_TIMEOUT), ctx.cancel.clone())
+}
+
+/// A Graph call context with the default timeout.
 pub(crate) fn call(ctx: &Ctx<EntraClient>) -> Call {
     Call::new(DEFAULT_TIMEOUT, ctx.cancel.clone())
+}
+
+/// The `timeouts { create = "10m" … }` block.
+pub(crate) fn timeouts_block() -> (&'static str, Nesting, Block) {
+    let mut block = Block::new("How long each operation may take, retries and replication waits included.");
+    for op in [Op::Create, Op::Read, Op::Update, Op::Delete] {
+        block = block.attribute(
+            Attribute::string(op.name())
+                .validate(DurationString)
+                .describe(format!("Time limit for {}, e.g. `30s`, `5m` or `1h` (default `5m`).", op.name())),
+        );
+    }
+    ("timeouts", Nesting::Single, block)
+}
+
+/// Parses Go-style durations such as `90s`, `5m`, `1h30m`.
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
+    let mut total = 0f64;
+    let mut number = String::new();
+    let mut seen_unit = false;
+    let mut chars = text.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+            continue;
+        }
+        let unit = if c == 'm' && chars.peek() == Some(&'s') {
+            chars.next();
+            0.001
+        } else {
+            match c {
+                'h' => 3600.0,
+                'm' => 60.0,
+                's' => 1.0,
+                _ => return None,
+            }
+        };
+        let n: f64 = number.parse().ok()?;
+        total += n * unit;
+        number.clear();
+        seen_unit = true;
+    }
+    (seen_unit && number.is_empty() && total > 0.0).then(|| Duration::from_secs_f64(total))
+}
+
+/// A duration string such as `5m`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DurationString;
+
+impl Validator for DurationString {
+    fn description(&self) -> String {
+        "must be a duration such as `30s`, `5m` or `1h`".to_owned()
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str() {
+            if parse_duration(s).is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid duration",
+                        format!("{path} must be a positive duration such as \"30s\", \"5m\" or \"1h30m\"; got {s:?}."),
+                    )
+                    .at(path.clone()),
+                );
+            }
+        }
+    }
 }
 
 /// A Graph failure as a diagnostic whose summary says what was being done,
@@ -21,8 +116,31 @@ pub(crate) fn graph_error(action: impl Into<String>, err: &GraphError) -> Diagno
     if err.status() == Some(403) {
         detail.push_str(
             "\n\nThe service principal lacks a permission. Administrative units need the \
-             AdministrativeUnit.ReadWrite.All application permission (with admin consent).",
+             AdministrativeUnit.ReadWrite.All application permission, role assignments need \
+             RoleManagement.ReadWrite.Directory, and hidden-membership AUs need Member.Read.Hidden \
+             (all with admin consent).",
         );
     }
     Diagnostic::error(action, detail).into()
+}
+
+/// A resource's string attribute, or `None` when null or unknown.
+pub(crate) fn string_of(v: &Value, name: &str) -> Option<String> {
+    v.get(name).as_str().map(ToOwned::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_like_terraform_timeouts() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("5m"), Some(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        for bad in ["", "5", "m", "5x", "0s", "-1m"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,7 +1,10 @@
 //! The provider's managed resources, one file per Terraform type.
 
 pub mod administrative_unit;
-mod common;
+pub mod au_member;
+pub mod au_scoped_role_assignment;
+pub(crate) mod common;
+pub(crate) mod membership_rule;
 
 use std::sync::Arc;
 
@@ -10,5 +13,9 @@ use crate::provider::EntraClient;
 
 /// Every managed resource type.
 pub fn all() -> Vec<Arc<dyn Resource<EntraClient>>> {
-    vec![Arc::new(administrative_unit::AdministrativeUnitResource)]
+    vec![
+        Arc::new(administrative_unit::AdministrativeUnitResource),
+        Arc::new(au_member::AuMemberResource),
+        Arc::new(au_scoped_role_assignment::AuScopedRoleAssignmentResource),
+    ]
 }

@@ -4,4 +4,5 @@
 mod helpers;
 
 mod administrative_unit;
+mod auth;
 mod provider;

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
@@ -25,6 +25,8 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token))
+        .route("/metadata/identity/oauth2/token", get(imds))
+        .route("/msi/token", get(app_service))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::stats::count,
@@ -280,4 +282,128 @@ pub fn mint(
         "ver": "1.0",
     });
     state.signer().sign(&claims)
+}
+
+/// Secret expected in `X-IDENTITY-HEADER` by the App Service style endpoint
+/// (set `IDENTITY_ENDPOINT={url}/msi/token` and `IDENTITY_HEADER` to this value).
+pub const IDENTITY_HEADER: &str = "entra-emulator-identity-header";
+
+fn mi_error(description: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({"error": "invalid_request", "error_description": description})),
+    )
+        .into_response()
+}
+
+/// Picks the managed identity named by `client_id`/`object_id`/`msi_res_id`, or the
+/// system-assigned one.
+fn pick_identity(
+    state: &AppState,
+    q: &HashMap<String, String>,
+) -> Option<crate::store::model::ManagedIdentity> {
+    state.read(|t| {
+        let ids = &t.managed_identities;
+        if let Some(c) = q.get("client_id").or_else(|| q.get("clientid")) {
+            ids.iter().find(|m| m.client_id.eq_ignore_ascii_case(c)).cloned()
+        } else if let Some(o) = q.get("object_id").or_else(|| q.get("principal_id")) {
+            ids.iter().find(|m| m.object_id.eq_ignore_ascii_case(o)).cloned()
+        } else if let Some(r) = q.get("msi_res_id").or_else(|| q.get("mi_res_id")) {
+            ids.iter()
+                .find(|m| r.to_ascii_lowercase().ends_with(&format!("/{}", m.display_name.to_ascii_lowercase())))
+                .cloned()
+        } else {
+            ids.iter().find(|m| m.system_assigned).cloned()
+        }
+    })
+}
+
+fn mi_token(state: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Result<(Value, String), Response> {
+    if q.get("api-version").is_none() {
+        return Err(mi_error("Required query variable 'api-version' is missing"));
+    }
+    let Some(resource) = q.get("resource") else {
+        return Err(mi_error("Required query variable 'resource' is missing"));
+    };
+    let mut own = state.own_urls();
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
+        own.push(format!("http://{host}"));
+    }
+    let scope = format!("{}/.default", resource.trim_end_matches('/'));
+    let resource = resource_of(&scope, &own).map_err(|_| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"error": "invalid_resource", "error_description": format!("AADSTS500011: The resource principal named {resource} was not found in the tenant.")})),
+        )
+            .into_response()
+    })?;
+    let mi = pick_identity(state, q).ok_or_else(|| mi_error("Identity not found"))?;
+    let tenant_id = state.read(|t| t.tenant_id.clone());
+    let token = mint(
+        state,
+        &mi.client_id,
+        &mi.display_name,
+        &mi.object_id,
+        &mi.permissions,
+        &tenant_id,
+        &resource,
+        "2",
+    );
+    let now = chrono::Utc::now().timestamp();
+    let lifetime = state.token_lifetime_secs();
+    let v = json!({
+        "access_token": token,
+        "refresh_token": "",
+        "expires_in": lifetime.to_string(),
+        "expires_on": (now + lifetime).to_string(),
+        "ext_expires_in": lifetime.to_string(),
+        "not_before": now.to_string(),
+        "resource": resource,
+        "token_type": "Bearer",
+        "client_id": mi.client_id,
+    });
+    Ok((v, mi.client_id))
+}
+
+fn query_map(uri: &axum::http::Uri) -> HashMap<String, String> {
+    form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// IMDS: `GET /metadata/identity/oauth2/token?api-version=..&resource=..` with
+/// `Metadata: true`; numeric fields are strings.
+async fn imds(State(state): State<AppState>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    let metadata = headers.get("metadata").and_then(|v| v.to_str().ok());
+    if metadata != Some("true") {
+        return mi_error("Required metadata header not specified");
+    }
+    match mi_token(&state, &headers, &query_map(&uri)) {
+        Ok((v, _)) => axum::Json(v).into_response(),
+        Err(r) => r,
+    }
+}
+
+/// App Service / Functions: `GET $IDENTITY_ENDPOINT?resource=..&api-version=2019-08-01`
+/// with `X-IDENTITY-HEADER`.
+async fn app_service(State(state): State<AppState>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    let secret = headers.get("x-identity-header").and_then(|v| v.to_str().ok());
+    if secret != Some(IDENTITY_HEADER) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"statusCode": 401, "message": "Unauthorized: the X-IDENTITY-HEADER header is missing or invalid."})),
+        )
+            .into_response();
+    }
+    match mi_token(&state, &headers, &query_map(&uri)) {
+        Ok((v, client_id)) => axum::Json(json!({
+            "access_token": v["access_token"],
+            "expires_on": v["expires_on"],
+            "resource": v["resource"],
+            "token_type": "Bearer",
+            "client_id": client_id,
+        }))
+        .into_response(),
+        Err(r) => r,
+    }
 }

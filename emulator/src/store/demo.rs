@@ -30,6 +30,9 @@ pub const NOPERM_CLIENT_SECRET: &str = "noperm~Secret.NotForProduction-0004";
 /// Client id of the demo system-assigned managed identity.
 pub const DEMO_MI_CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000d001";
 
+/// Template id of Groups Administrator.
+pub const GROUPS_ADMINISTRATOR: &str = "fdd7a751-b60b-444a-984c-02652fe8fa1c";
+
 /// Permissions of the full demo app.
 pub const FULL_PERMISSIONS: &[&str] = &[
     "AdministrativeUnit.ReadWrite.All",
@@ -502,10 +505,18 @@ pub fn demo_seed() -> Seed {
         administrative_units: aus(),
         custom_roles: Vec::new(),
         activated_roles: Vec::new(),
-        role_assignments: vec![SeedAssignment {
-            role_definition_id: super::roles_catalog::GLOBAL_ADMIN.to_owned(),
-            principal_id: user_id(1),
-            directory_scope_id: "/".to_owned(),
-        }],
+        role_assignments: vec![
+            SeedAssignment {
+                role_definition_id: super::roles_catalog::GLOBAL_ADMIN.to_owned(),
+                principal_id: user_id(1),
+                directory_scope_id: "/".to_owned(),
+            },
+            // Lets the full demo app create groups inside AUs (POST .../members).
+            SeedAssignment {
+                role_definition_id: GROUPS_ADMINISTRATOR.to_owned(),
+                principal_id: DEMO_SP_ID.to_owned(),
+                directory_scope_id: "/".to_owned(),
+            },
+        ],
     }
 }

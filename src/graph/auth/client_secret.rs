@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::{AccessToken, AuthError, Secret, TokenCredential, describe_token_error, token_from_response};
+use super::{AccessToken, AuthError, Secret, TokenCredential, request_token, token_url};
 
 /// Authenticates an app registration with its client secret.
 pub struct ClientSecretCredential {
@@ -32,7 +32,7 @@ impl ClientSecretCredential {
     ) -> ClientSecretCredential {
         ClientSecretCredential {
             http,
-            token_url: format!("{}/{tenant_id}/oauth2/v2.0/token", login_endpoint.trim_end_matches('/')),
+            token_url: token_url(login_endpoint, tenant_id),
             client_id: client_id.to_owned(),
             secret,
         }
@@ -48,30 +48,56 @@ impl TokenCredential for ClientSecretCredential {
             ("client_secret", self.secret.expose()),
             ("scope", scope),
         ];
-        let started = std::time::Instant::now();
-        let response = self
-            .http
-            .post(&self.token_url)
-            .form(&form)
-            .send()
+        request_token(&self.http, &self.token_url, &form, "client secret").await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::auth::testing::{Reply, TestServer};
+
+    #[tokio::test]
+    async fn posts_the_secret_as_a_form() {
+        let server = TestServer::start(vec![Reply::json(200, r#"{"access_token":"tok","expires_in":3599}"#)]).await;
+        let cred = ClientSecretCredential::new(reqwest::Client::new(), &server.url(), "t1", "app", Secret::new("s3"));
+        let token = cred.get_token("https://graph.microsoft.com/.default").await.unwrap();
+        assert_eq!(token.token.expose(), "tok");
+        let req = server.request(0);
+        assert_eq!(req.method, "POST");
+        assert_eq!(req.target, "/t1/oauth2/v2.0/token");
+        assert_eq!(req.header("content-type"), Some("application/x-www-form-urlencoded"));
+        let form = req.form();
+        assert_eq!(form["grant_type"], "client_credentials");
+        assert_eq!(form["client_id"], "app");
+        assert_eq!(form["client_secret"], "s3");
+        assert_eq!(form["scope"], "https://graph.microsoft.com/.default");
+        assert!(!format!("{cred:?}").contains("s3"));
+    }
+
+    #[tokio::test]
+    async fn works_against_the_emulator() {
+        let emu = entra_emulator::Emulator::start(([127, 0, 0, 1], 0).into(), entra_emulator::Options::default())
             .await
-            .map_err(|e| AuthError(format!("could not reach the token endpoint {}: {e}", self.token_url)))?;
-        let status = response.status();
-        tracing::debug!(
-            url = %self.token_url,
-            status = status.as_u16(),
-            duration_ms = started.elapsed().as_millis() as u64,
-            "token request (client secret)"
+            .unwrap();
+        let cred = ClientSecretCredential::new(
+            reqwest::Client::new(),
+            &emu.url(),
+            entra_emulator::DEMO_TENANT_ID,
+            entra_emulator::DEMO_CLIENT_ID,
+            Secret::new(entra_emulator::DEMO_CLIENT_SECRET),
         );
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| AuthError(format!("reading the token response: {e}")))?;
-        if !status.is_success() {
-            return Err(AuthError(describe_token_error(status.as_u16(), &body)));
-        }
-        let json: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|e| AuthError(format!("the token endpoint answered with invalid JSON: {e}")))?;
-        token_from_response(&json)
+        let token = cred.get_token(&format!("{}/.default", emu.url())).await.unwrap();
+        assert!(token.token.expose().starts_with("ey"));
+        let wrong = ClientSecretCredential::new(
+            reqwest::Client::new(),
+            &emu.url(),
+            entra_emulator::DEMO_TENANT_ID,
+            entra_emulator::DEMO_CLIENT_ID,
+            Secret::new("wrong"),
+        );
+        let err = wrong.get_token(&format!("{}/.default", emu.url())).await.unwrap_err();
+        assert!(err.0.contains("invalid_client"), "{err}");
+        emu.shutdown().await;
     }
 }

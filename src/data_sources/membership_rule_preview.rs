@@ -1,0 +1,117 @@
+//! `data "entra_membership_rule_preview"`: who a dynamic membership rule would select,
+//! evaluated by the provider over the tenant's users or devices before anything is applied.
+
+use async_trait::async_trait;
+use entra_rules::{EvalContext, Subject};
+
+use crate::framework::value::Number;
+use crate::framework::{Attribute, AttributePath, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Type, Value};
+use crate::provider::EntraClient;
+use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::membership_rule;
+
+/// The `entra_membership_rule_preview` data source.
+#[derive(Debug, Clone, Copy)]
+pub struct MembershipRulePreviewDataSource;
+
+/// Properties a rule may need that `$select` cannot fetch directly.
+const NOT_SELECTABLE: &[&str] = &["memberOf", "managerId"];
+
+#[async_trait]
+impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
+    fn type_name(&self) -> &'static str {
+        "entra_membership_rule_preview"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            Block::new(
+                "Evaluates a dynamic membership rule over the tenant's users or devices and returns who it \
+                 selects, so a rule can be checked before a dynamic administrative unit uses it. Reads only the \
+                 properties the rule needs; needs `User.Read.All` (user rules) or `Device.Read.All` (device rules).",
+            )
+            .attribute(Attribute::string("rule").required().describe("The membership rule to evaluate."))
+            .attribute(Attribute::string("subject").computed().describe("`user` or `device`: what the rule selects."))
+            .attribute(
+                Attribute::new("object_ids", Type::list(Type::String))
+                    .computed()
+                    .describe("The object IDs the rule selects, sorted by display name."),
+            )
+            .attribute(
+                Attribute::new("display_names", Type::list(Type::String))
+                    .computed()
+                    .describe("The display names of the selected objects, in the order of `object_ids`."),
+            )
+            .attribute(Attribute::new("count", Type::Number).computed().describe("How many objects the rule selects.")),
+        )
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        match config.get("rule").as_str() {
+            Some(text) => membership_rule::validate(text, &AttributePath::root("rule")),
+            None => Diagnostics::new(),
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+        let client = ctx.data()?;
+        let text = string_of(&config, "rule").unwrap_or_default();
+        let rule = entra_rules::parse_for_administrative_unit(&text)
+            .map_err(|_| membership_rule::validate(&text, &AttributePath::root("rule")))?;
+        let needs = rule.graph_properties();
+        if needs.contains(&"memberOf") {
+            return Err(Diagnostic::attribute_error(
+                "rule",
+                "Preview not available for memberOf rules",
+                "memberOf rules select the direct members of groups; list those groups' members instead.",
+            )
+            .into());
+        }
+        let (collection, subject) = match rule.subject() {
+            Subject::User => ("users", "user"),
+            Subject::Device => ("devices", "device"),
+        };
+        let mut select: Vec<&str> = vec!["id", "displayName"];
+        select.extend(needs.iter().copied().filter(|p| !NOT_SELECTABLE.contains(p)));
+        select.sort_unstable();
+        select.dedup();
+        let mut select = select.join(",");
+        let wants_manager = needs.contains(&"managerId");
+        if wants_manager {
+            select.push_str("&$expand=manager($select=id)");
+        }
+        let objects: Vec<serde_json::Value> = client
+            .graph
+            .list_directory(&call(ctx), collection, &select)
+            .await
+            .map_err(|e| graph_error(format!("Listing {collection} to preview the rule"), &e))?;
+        let now = EvalContext::system_now();
+        let mut selected: Vec<(String, String)> = objects
+            .into_iter()
+            .map(|mut o| {
+                if wants_manager {
+                    let manager = o.get("manager").and_then(|m| m.get("id")).cloned();
+                    if let (Some(map), Some(manager)) = (o.as_object_mut(), manager) {
+                        map.insert("managerId".to_owned(), manager);
+                    }
+                }
+                o
+            })
+            .filter(|o| entra_rules::evaluate(&rule, o, &now))
+            .map(|o| {
+                let id = o.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                let name = o.get("displayName").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                (name, id)
+            })
+            .collect();
+        selected.sort();
+        let count = i64::try_from(selected.len()).unwrap_or(i64::MAX);
+        Ok(Value::object([
+            ("rule", Value::string(text)),
+            ("subject", Value::string(subject)),
+            ("object_ids", Value::List(selected.iter().map(|(_, id)| Value::string(id)).collect())),
+            ("display_names", Value::List(selected.iter().map(|(n, _)| Value::string(n)).collect())),
+            ("count", Value::Number(Number::Int(count))),
+        ]))
+    }
+}

@@ -1,0 +1,235 @@
+//! `entra_au_member`: one user, group or device in an assigned administrative unit.
+//! It manages exactly this membership; members added by other means are left alone.
+
+use async_trait::async_trait;
+
+use super::common::{Op, call, call_for, graph_error, string_of, timeouts_block};
+use crate::framework::validators::IsUuid;
+use crate::framework::{
+    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics, ModifyPlanRequest, ReadRequest,
+    Resource, Schema, UpdateRequest, Value,
+};
+use crate::graph::GraphError;
+use crate::ids::AuMemberId;
+use crate::provider::EntraClient;
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_au_member";
+
+/// The `entra_au_member` resource.
+#[derive(Debug, Clone, Copy)]
+pub struct AuMemberResource;
+
+fn state(id: &AuMemberId, member_type: Option<String>, timeouts: Value) -> Value {
+    Value::object([
+        ("id", Value::string(id.to_string())),
+        ("administrative_unit_id", Value::string(id.administrative_unit_id.clone())),
+        ("member_id", Value::string(id.member_id.clone())),
+        ("member_type", Value::opt_string(member_type)),
+        ("timeouts", timeouts),
+    ])
+}
+
+fn id_of(v: &Value) -> Option<AuMemberId> {
+    Some(AuMemberId {
+        administrative_unit_id: string_of(v, "administrative_unit_id")?,
+        member_id: string_of(v, "member_id")?,
+    })
+}
+
+/// The words used at plan time and when Graph refuses a member of a dynamic unit.
+fn dynamic_unit_error(au: &str) -> Diagnostics {
+    Diagnostic::attribute_error(
+        "administrative_unit_id",
+        "Administrative unit has dynamic membership",
+        format!(
+            "Administrative unit {au} computes its members from its membership rule, so members cannot be \
+             added or removed one by one. Remove this {TYPE_NAME}, or set membership_type = \"Assigned\" on \
+             the unit."
+        ),
+    )
+    .into()
+}
+
+/// Maps Graph's refusals of a membership to actionable words.
+fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
+    let message = err.api().map(|a| a.message.to_ascii_lowercase()).unwrap_or_default();
+    if err.status() == Some(400) && message.contains("already exist") {
+        return Diagnostic::error(
+            "Membership already exists",
+            format!(
+                "{} is already a member of administrative unit {}. To manage this membership with Terraform, \
+                 import it: terraform import {TYPE_NAME}.<name> {id}  (or an import block with id = \"{id}\").",
+                id.member_id, id.administrative_unit_id
+            ),
+        )
+        .into();
+    }
+    if err.status() == Some(400) && message.contains("dynamic") {
+        return dynamic_unit_error(&id.administrative_unit_id);
+    }
+    graph_error(format!("Adding {} to administrative unit {}", id.member_id, id.administrative_unit_id), err)
+}
+
+#[async_trait]
+impl Resource<EntraClient> for AuMemberResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        let (timeouts, nesting, timeouts_block) = timeouts_block();
+        Schema::new(
+            Block::new(
+                "A user, group or device in an assigned administrative unit. Adding a group puts the group \
+                 object in scope, not its members. Members added outside Terraform are left alone.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("`{administrative_unit_id}/members/{member_id}`."),
+            )
+            .attribute(
+                Attribute::string("administrative_unit_id")
+                    .required()
+                    .requires_replace()
+                    .validate(IsUuid)
+                    .describe("The object ID of the administrative unit."),
+            )
+            .attribute(
+                Attribute::string("member_id")
+                    .required()
+                    .requires_replace()
+                    .validate(IsUuid)
+                    .describe("The object ID of the user, group or device to add."),
+            )
+            .attribute(
+                Attribute::string("member_type")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("The kind of member: `user`, `group` or `device`."),
+            )
+            .block(timeouts, nesting, timeouts_block),
+        )
+    }
+
+    async fn modify_plan(&self, ctx: &Ctx<EntraClient>, req: &mut ModifyPlanRequest) -> Diagnostics {
+        if !req.prior.is_null() {
+            return Diagnostics::new();
+        }
+        if let Some(id) = id_of(&req.planned) {
+            req.planned.set("id", Value::string(id.to_string()));
+        }
+        let (Some(au), Ok(client)) = (string_of(&req.planned, "administrative_unit_id"), ctx.data()) else {
+            return Diagnostics::new();
+        };
+        match client.graph.administrative_unit_membership_type(&call(ctx), &au).await {
+            Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => dynamic_unit_error(&au),
+            // Missing or unreadable units are reported by apply with Graph's own answer.
+            _ => Diagnostics::new(),
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx<EntraClient>, req: CreateRequest) -> Result<Value, Diagnostics> {
+        let client = ctx.data()?;
+        let Some(id) = id_of(&req.planned) else {
+            return Err(Diagnostic::error("Adding administrative unit member", "Missing ids in the plan.").into());
+        };
+        let call = call_for(ctx, &req.planned, Op::Create);
+        client
+            .graph
+            .add_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+            .await
+            .map_err(|e| add_error(&id, &e))?;
+        let member = client
+            .graph
+            .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+            .await
+            .map_err(|e| graph_error(format!("Reading member {id}"), &e))?;
+        Ok(state(&id, member.kind().map(ToOwned::to_owned), req.planned.get("timeouts").clone()))
+    }
+
+    async fn read(&self, ctx: &Ctx<EntraClient>, req: ReadRequest) -> Result<Option<Value>, Diagnostics> {
+        let client = ctx.data()?;
+        let Some(id) = id_of(&req.state) else {
+            return Ok(None);
+        };
+        let call = call_for(ctx, &req.state, Op::Read);
+        match client
+            .graph
+            .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+            .await
+        {
+            Ok(member) => Ok(Some(state(
+                &id,
+                member.kind().map(ToOwned::to_owned),
+                req.state.get("timeouts").clone(),
+            ))),
+            Err(e) if e.is_not_found() => {
+                tracing::info!(%id, "membership was not found - removing from state");
+                Ok(None)
+            }
+            Err(e) => Err(graph_error(format!("Retrieving membership {id}"), &e)),
+        }
+    }
+
+    async fn update(&self, _ctx: &Ctx<EntraClient>, req: UpdateRequest) -> Result<Value, Diagnostics> {
+        // Every identifying attribute forces replacement; only `timeouts` can change in place.
+        let mut next = req.prior.clone();
+        next.set("timeouts", req.planned.get("timeouts").clone());
+        Ok(next)
+    }
+
+    async fn delete(&self, ctx: &Ctx<EntraClient>, req: DeleteRequest) -> Result<(), Diagnostics> {
+        let client = ctx.data()?;
+        let Some(id) = id_of(&req.prior) else {
+            return Ok(());
+        };
+        let call = call_for(ctx, &req.prior, Op::Delete);
+        client
+            .graph
+            .remove_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+            .await
+            .map_err(|e| graph_error(format!("Removing {} from administrative unit {}", id.member_id, id.administrative_unit_id), &e))
+    }
+
+    async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
+        let id: AuMemberId = id
+            .parse()
+            .map_err(|e: crate::ids::IdError| Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string())))?;
+        Ok(state(&id, None, Value::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::ApiError;
+
+    fn id() -> AuMemberId {
+        "5d107bba-d8e2-4e13-b6ae-884be90e5d1a/members/f8ca5a85-489a-49a0-b555-0a6d81e56f0d".parse().unwrap()
+    }
+
+    #[test]
+    fn schema_matches_state() {
+        let value = state(&id(), Some("user".into()), Value::Null);
+        let crate::framework::Type::Object(attrs) = AuMemberResource.schema().ty() else { panic!("object") };
+        let keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
+        assert_eq!(keys, attrs.keys().cloned().collect::<Vec<_>>());
+        assert_eq!(id_of(&value), Some(id()));
+    }
+
+    #[test]
+    fn duplicate_membership_says_how_to_import() {
+        let err = GraphError::Api(ApiError {
+            status: 400,
+            code: "Request_BadRequest".into(),
+            message: "One or more added object references already exist for the following modified properties: 'members'.".into(),
+            request_id: None,
+        });
+        let d = &add_error(&id(), &err).0[0];
+        assert_eq!(d.summary, "Membership already exists");
+        assert!(d.detail.contains(&format!("terraform import {TYPE_NAME}.<name> {}", id())), "{}", d.detail);
+    }
+}

@@ -1,0 +1,1 @@
+//! Authentication methods through real Terraform (owned by the auth work).
