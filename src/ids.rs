@@ -83,7 +83,11 @@ impl FromStr for AuMemberId {
 
 impl fmt::Display for AuMemberId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/members/{}", self.administrative_unit_id, self.member_id)
+        write!(
+            f,
+            "{}/members/{}",
+            self.administrative_unit_id, self.member_id
+        )
     }
 }
 
@@ -115,8 +119,15 @@ impl FromStr for ScopedRoleAssignmentImportId {
                     membership_id: membership.to_owned(),
                 });
             }
-        } else if !trimmed.is_empty() && !trimmed.contains('/') && trimmed.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')) {
-            return Ok(ScopedRoleAssignmentImportId::RoleAssignment(trimmed.to_owned()));
+        } else if !trimmed.is_empty()
+            && !trimmed.contains('/')
+            && trimmed
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        {
+            return Ok(ScopedRoleAssignmentImportId::RoleAssignment(
+                trimmed.to_owned(),
+            ));
         }
         Err(IdError {
             input: s.to_owned(),
@@ -135,11 +146,17 @@ mod tests {
         let id = "5D107BBA-d8e2-4e13-b6ae-884be90e5d1a";
         let ours: AdministrativeUnitId = id.parse().unwrap();
         assert_eq!(ours.to_string(), "5d107bba-d8e2-4e13-b6ae-884be90e5d1a");
-        let theirs: AdministrativeUnitId = format!("/directory/administrativeUnits/{id}").parse().unwrap();
+        let theirs: AdministrativeUnitId = format!("/directory/administrativeUnits/{id}")
+            .parse()
+            .unwrap();
         assert_eq!(ours, theirs);
         let err = "not-an-id".parse::<AdministrativeUnitId>().unwrap_err();
         assert!(err.to_string().contains("expected an object id"), "{err}");
-        assert!("/directory/administrativeUnits/".parse::<AdministrativeUnitId>().is_err());
+        assert!(
+            "/directory/administrativeUnits/"
+                .parse::<AdministrativeUnitId>()
+                .is_err()
+        );
     }
 
     #[test]
@@ -148,9 +165,16 @@ mod tests {
         let m = "f8ca5a85-489a-49a0-b555-0a6d81e56f0d";
         let ours: AuMemberId = format!("{au}/members/{m}").parse().unwrap();
         assert_eq!(ours.to_string(), format!("{au}/members/{m}"));
-        let theirs: AuMemberId = format!("/directory/administrativeUnits/{au}/members/{m}").parse().unwrap();
+        let theirs: AuMemberId = format!("/directory/administrativeUnits/{au}/members/{m}")
+            .parse()
+            .unwrap();
         assert_eq!(ours, theirs);
-        for bad in [au.to_owned(), format!("{au}/members/"), format!("{au}/owners/{m}"), format!("x/members/{m}")] {
+        for bad in [
+            au.to_owned(),
+            format!("{au}/members/"),
+            format!("{au}/owners/{m}"),
+            format!("x/members/{m}"),
+        ] {
             assert!(bad.parse::<AuMemberId>().is_err(), "{bad}");
         }
     }
@@ -159,13 +183,21 @@ mod tests {
     fn scoped_role_import_ids_take_both_forms() {
         let au = "5d107bba-d8e2-4e13-b6ae-884be90e5d1a";
         assert_eq!(
-            "kl2Jm9Msx0-1".parse::<ScopedRoleAssignmentImportId>().unwrap(),
+            "kl2Jm9Msx0-1"
+                .parse::<ScopedRoleAssignmentImportId>()
+                .unwrap(),
             ScopedRoleAssignmentImportId::RoleAssignment("kl2Jm9Msx0-1".into())
         );
-        let srm: ScopedRoleAssignmentImportId = format!("/directory/administrativeUnits/{au}/scopedRoleMembers/abc").parse().unwrap();
+        let srm: ScopedRoleAssignmentImportId =
+            format!("/directory/administrativeUnits/{au}/scopedRoleMembers/abc")
+                .parse()
+                .unwrap();
         assert_eq!(
             srm,
-            ScopedRoleAssignmentImportId::ScopedRoleMember { administrative_unit_id: au.into(), membership_id: "abc".into() }
+            ScopedRoleAssignmentImportId::ScopedRoleMember {
+                administrative_unit_id: au.into(),
+                membership_id: "abc".into()
+            }
         );
         assert!("a/b".parse::<ScopedRoleAssignmentImportId>().is_err());
         assert!("".parse::<ScopedRoleAssignmentImportId>().is_err());

@@ -36,7 +36,10 @@ pub fn init() {
     let _ = tracing_subscriber::registry().with(layer).try_init();
     std::panic::set_hook(Box::new(|info| {
         let mut fields = serde_json::Map::new();
-        fields.insert("location".into(), info.location().map(ToString::to_string).into());
+        fields.insert(
+            "location".into(),
+            info.location().map(ToString::to_string).into(),
+        );
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -57,7 +60,11 @@ impl HclogLayer {
             return false;
         };
         // Dependencies (h2, hyper, rustls) only get to say warnings and errors.
-        let limit = if target.starts_with(OUR_TARGET) { max } else { max.min(Level::WARN) };
+        let limit = if target.starts_with(OUR_TARGET) {
+            max
+        } else {
+            max.min(Level::WARN)
+        };
         *level <= limit
     }
 }
@@ -90,7 +97,9 @@ fn write_line(level: &str, message: &str, mut fields: serde_json::Map<String, se
     fields.insert("@message".into(), message.into());
     fields.insert("@module".into(), "entra".into());
     // Go layout 2006-01-02T15:04:05.000000Z07:00: exactly six fractional digits.
-    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
     fields.insert("@timestamp".into(), now.into());
     let mut line = serde_json::Value::Object(fields).to_string();
     line.push('\n');
@@ -141,7 +150,9 @@ mod tests {
 
     #[test]
     fn dependencies_are_capped_at_warn() {
-        let layer = HclogLayer { max_level: Some(Level::TRACE) };
+        let layer = HclogLayer {
+            max_level: Some(Level::TRACE),
+        };
         assert!(layer.enabled_for(&Level::TRACE, "terraform_provider_entra::graph"));
         assert!(!layer.enabled_for(&Level::DEBUG, "h2::codec"));
         assert!(layer.enabled_for(&Level::WARN, "h2::codec"));

@@ -95,7 +95,9 @@ fn verify_signature(key: &RsaPublicKey, alg: &str, jws: &Jws) -> Result<(), Toke
             return Err(invalid(
                 5_002_738,
                 StatusCode::BAD_REQUEST,
-                format!("Invalid JWT token. '{other}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'."),
+                format!(
+                    "Invalid JWT token. '{other}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'."
+                ),
             ));
         }
     };
@@ -104,7 +106,10 @@ fn verify_signature(key: &RsaPublicKey, alg: &str, jws: &Jws) -> Result<(), Toke
 
 fn check_lifetime(claims: &Value) -> Result<(), TokenError> {
     let now = chrono::Utc::now().timestamp();
-    let exp = claims.get("exp").and_then(Value::as_i64).ok_or_else(malformed)?;
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(malformed)?;
     let nbf = claims.get("nbf").and_then(Value::as_i64).unwrap_or(now);
     if now > exp + SKEW_SECS || now + SKEW_SECS < nbf {
         return Err(invalid(
@@ -182,7 +187,12 @@ pub fn thumbprints(pem: &str) -> Option<(String, String)> {
 }
 
 /// Whether `aud` is this tenant's token endpoint (Entra's host or the emulator's).
-fn token_audience_ok(aud: &str, tenant_id: &str, tenant_in_path: &str, own_urls: &[String]) -> bool {
+fn token_audience_ok(
+    aud: &str,
+    tenant_id: &str,
+    tenant_in_path: &str,
+    own_urls: &[String],
+) -> bool {
     let aud = aud.trim_end_matches('/');
     let hosts = std::iter::once("https://login.microsoftonline.com".to_owned())
         .chain(own_urls.iter().cloned());
@@ -264,7 +274,10 @@ fn jwks_key(jwks: &Value, kid: Option<&str>) -> Option<RsaPublicKey> {
 fn audiences(claims: &Value) -> Vec<String> {
     match claims.get("aud") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -282,15 +295,20 @@ fn verify_federated(app: &AppRegistration, jws: &Jws) -> Result<(), TokenError> 
         return Err(invalid(
             700_211,
             StatusCode::BAD_REQUEST,
-            format!("No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."),
+            format!(
+                "No matching federated identity record found for presented assertion issuer '{iss}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+            ),
         ));
     }
-    let by_subject: Vec<&&FederatedCredential> = by_issuer.iter().filter(|f| f.subject == sub).collect();
+    let by_subject: Vec<&&FederatedCredential> =
+        by_issuer.iter().filter(|f| f.subject == sub).collect();
     if by_subject.is_empty() {
         return Err(invalid(
             700_213,
             StatusCode::BAD_REQUEST,
-            format!("No matching federated identity record found for presented assertion subject '{sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."),
+            format!(
+                "No matching federated identity record found for presented assertion subject '{sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+            ),
         ));
     }
     let Some(fic) = by_subject
@@ -300,7 +318,10 @@ fn verify_federated(app: &AppRegistration, jws: &Jws) -> Result<(), TokenError> 
         return Err(invalid(
             700_212,
             StatusCode::BAD_REQUEST,
-            format!("No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", auds.join(", ")),
+            format!(
+                "No matching federated identity record found for presented assertion audience '{}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.",
+                auds.join(", ")
+            ),
         ));
     };
     let alg = str_claim(&jws.header, "alg").unwrap_or_default();
@@ -329,7 +350,8 @@ pub fn verify_client_assertion(
 ) -> Result<(), TokenError> {
     let jws = decode(assertion)?;
     let has_thumbprint = jws.header.get("x5t").is_some() || jws.header.get("x5t#S256").is_some();
-    let self_issued = str_claim(&jws.claims, "iss").is_some_and(|i| i.eq_ignore_ascii_case(&app.app_id));
+    let self_issued =
+        str_claim(&jws.claims, "iss").is_some_and(|i| i.eq_ignore_ascii_case(&app.app_id));
     if has_thumbprint || self_issued {
         verify_certificate(app, &jws, tenant_id, tenant_in_path, own_urls)
     } else {

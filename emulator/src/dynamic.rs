@@ -23,7 +23,9 @@ fn rule_error(errors: &[RuleError]) -> AppError {
         .join("; ");
     // The exact Graph text for invalid AU rules is unconfirmed; this follows the
     // portal's "Dynamic membership rule validation error" prefix.
-    AppError::bad_request(format!("Dynamic membership rule validation error: {detail}"))
+    AppError::bad_request(format!(
+        "Dynamic membership rule validation error: {detail}"
+    ))
 }
 
 /// Parses and validates a rule for an administrative unit.
@@ -114,7 +116,8 @@ pub fn object_changed(t: &mut Tenant, object_id: &str) {
         .list(ObjectKind::AdministrativeUnit)
         .filter(|a| is_active(a))
         .filter_map(|a| {
-            let rule = entra_rules::parse_for_administrative_unit(a.str_prop("membershipRule")?).ok()?;
+            let rule =
+                entra_rules::parse_for_administrative_unit(a.str_prop("membershipRule")?).ok()?;
             Some((a.id.clone(), matches(&rule, &obj, &ctx)))
         })
         .collect();

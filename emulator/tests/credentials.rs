@@ -25,7 +25,11 @@ const GH_SUBJECT: &str = "repo:entra-au/terraform-provider-entra:ref:refs/heads/
 
 fn options() -> Options {
     let mut seed = demo_seed();
-    let app = seed.apps.iter_mut().find(|a| a.app_id == DEMO_CLIENT_ID).unwrap();
+    let app = seed
+        .apps
+        .iter_mut()
+        .find(|a| a.app_id == DEMO_CLIENT_ID)
+        .unwrap();
     app.certificates.push(APP_CERT.to_owned());
     app.federated_credentials.push(FederatedCredential {
         issuer: GH_ISSUER.into(),
@@ -33,7 +37,10 @@ fn options() -> Options {
         audiences: vec!["api://AzureADTokenExchange".into()],
         jwks: Some(serde_json::from_str(IDP_JWKS).unwrap()),
     });
-    Options { seed_data: Some(seed), ..Options::default() }
+    Options {
+        seed_data: Some(seed),
+        ..Options::default()
+    }
 }
 
 fn sign(key_pem: &str, header: &Value, claims: &Value, pss: bool) -> String {
@@ -48,7 +55,9 @@ fn sign(key_pem: &str, header: &Value, claims: &Value, pss: bool) -> String {
             .sign_with_rng(&mut rand::thread_rng(), input.as_bytes())
             .to_vec()
     } else {
-        rsa::pkcs1v15::SigningKey::<Sha256>::new(key).sign(input.as_bytes()).to_vec()
+        rsa::pkcs1v15::SigningKey::<Sha256>::new(key)
+            .sign(input.as_bytes())
+            .to_vec()
     };
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
 }
@@ -59,7 +68,10 @@ fn app_claims(aud: &str) -> Value {
 }
 
 fn chrono_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 async fn assertion_token(h: &Harness, assertion: &str) -> reqwest::Response {
@@ -68,7 +80,10 @@ async fn assertion_token(h: &Harness, assertion: &str) -> reqwest::Response {
         &[
             ("grant_type", "client_credentials"),
             ("client_id", DEMO_CLIENT_ID),
-            ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
             ("client_assertion", assertion),
             ("scope", "https://graph.microsoft.com/.default"),
         ],
@@ -81,25 +96,45 @@ async fn certificate_assertions_rs256_and_ps256() {
     let h = start_with(options()).await;
     let (x5t, x5t256) = thumbprints(APP_CERT).unwrap();
     let aud = format!("https://login.microsoftonline.com/{DEMO_TENANT_ID}/oauth2/v2.0/token");
-    let rs = sign(APP_KEY, &json!({"alg": "RS256", "typ": "JWT", "x5t": x5t}), &app_claims(&aud), false);
+    let rs = sign(
+        APP_KEY,
+        &json!({"alg": "RS256", "typ": "JWT", "x5t": x5t}),
+        &app_claims(&aud),
+        false,
+    );
     let r = assertion_token(&h, &rs).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(claims(v["access_token"].as_str().unwrap())["appidacr"], "2");
 
     let own_aud = format!("{}/{DEMO_TENANT_ID}/oauth2/v2.0/token", h.url);
-    let ps = sign(APP_KEY, &json!({"alg": "PS256", "typ": "JWT", "x5t#S256": x5t256}), &app_claims(&own_aud), true);
+    let ps = sign(
+        APP_KEY,
+        &json!({"alg": "PS256", "typ": "JWT", "x5t#S256": x5t256}),
+        &app_claims(&own_aud),
+        true,
+    );
     assert_eq!(assertion_token(&h, &ps).await.status(), 200);
 
     // Signed by another key, same thumbprint.
-    let forged = sign(IDP_KEY, &json!({"alg": "RS256", "x5t": x5t}), &app_claims(&aud), false);
+    let forged = sign(
+        IDP_KEY,
+        &json!({"alg": "RS256", "x5t": x5t}),
+        &app_claims(&aud),
+        false,
+    );
     let r = assertion_token(&h, &forged).await;
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"], "invalid_client");
 
     // Unknown thumbprint.
-    let unknown = sign(APP_KEY, &json!({"alg": "RS256", "x5t": "AAAA"}), &app_claims(&aud), false);
+    let unknown = sign(
+        APP_KEY,
+        &json!({"alg": "RS256", "x5t": "AAAA"}),
+        &app_claims(&aud),
+        false,
+    );
     assert_eq!(assertion_token(&h, &unknown).await.status(), 401);
 
     // Expired.
@@ -123,17 +158,29 @@ async fn federated_assertions_match_issuer_subject_audience() {
 
     let mut wrong_sub = good.clone();
     wrong_sub["sub"] = json!("repo:someone/else:ref:refs/heads/main");
-    let v: Value = assertion_token(&h, &sign(IDP_KEY, &header, &wrong_sub, false)).await.json().await.unwrap();
+    let v: Value = assertion_token(&h, &sign(IDP_KEY, &header, &wrong_sub, false))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["error_codes"][0], 700_213);
 
     let mut wrong_aud = good.clone();
     wrong_aud["aud"] = json!("api://Other");
-    let v: Value = assertion_token(&h, &sign(IDP_KEY, &header, &wrong_aud, false)).await.json().await.unwrap();
+    let v: Value = assertion_token(&h, &sign(IDP_KEY, &header, &wrong_aud, false))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["error_codes"][0], 700_212);
 
     let mut wrong_iss = good.clone();
     wrong_iss["iss"] = json!("https://evil.example");
-    let v: Value = assertion_token(&h, &sign(IDP_KEY, &header, &wrong_iss, false)).await.json().await.unwrap();
+    let v: Value = assertion_token(&h, &sign(IDP_KEY, &header, &wrong_iss, false))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(v["error_codes"][0], 700_211);
 
     let r = assertion_token(&h, &sign(APP_KEY, &header, &good, false)).await;
@@ -143,10 +190,19 @@ async fn federated_assertions_match_issuer_subject_audience() {
 #[tokio::test]
 async fn managed_identity_endpoints() {
     let h = start().await;
-    let url = format!("{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://graph.microsoft.com/", h.url);
+    let url = format!(
+        "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://graph.microsoft.com/",
+        h.url
+    );
     let r = h.client.get(&url).send().await.unwrap();
     assert_eq!(r.status(), 400);
-    let r = h.client.get(&url).header("Metadata", "true").send().await.unwrap();
+    let r = h
+        .client
+        .get(&url)
+        .header("Metadata", "true")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert!(v["expires_in"].is_string());
@@ -154,19 +210,39 @@ async fn managed_identity_endpoints() {
     assert_eq!(v["token_type"], "Bearer");
     let tok = v["access_token"].as_str().unwrap();
     assert_eq!(claims(tok)["appid"], DEMO_MI_CLIENT_ID);
-    let r = h.client.get(format!("{}{AUS}", h.url)).bearer_auth(tok).send().await.unwrap();
+    let r = h
+        .client
+        .get(format!("{}{AUS}", h.url))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
 
-    let r = h.client.get(format!("{url}&client_id=00000000-0000-4000-8000-000000000000")).header("Metadata", "true").send().await.unwrap();
+    let r = h
+        .client
+        .get(format!(
+            "{url}&client_id=00000000-0000-4000-8000-000000000000"
+        ))
+        .header("Metadata", "true")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 
-    let app_service = format!("{}/msi/token?api-version=2019-08-01&resource=https://graph.microsoft.com", h.url);
+    let app_service = format!(
+        "{}/msi/token?api-version=2019-08-01&resource=https://graph.microsoft.com",
+        h.url
+    );
     let r = h.client.get(&app_service).send().await.unwrap();
     assert_eq!(r.status(), 401);
     let r = h
         .client
         .get(&app_service)
-        .header("X-IDENTITY-HEADER", entra_emulator::routes::token::IDENTITY_HEADER)
+        .header(
+            "X-IDENTITY-HEADER",
+            entra_emulator::routes::token::IDENTITY_HEADER,
+        )
         .send()
         .await
         .unwrap();

@@ -10,7 +10,12 @@ use serde_json::{Value, json};
 
 async fn member_ids(h: &Harness, au: &str) -> Vec<String> {
     let v = h.get_json(&format!("{AUS}/{au}/members?$top=999")).await;
-    v["value"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect()
+    v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -30,31 +35,83 @@ async fn dynamic_au_computes_and_tracks_members() {
     // A user moving into Sales joins; moving out leaves.
     let u = user_id(2);
     assert!(!before.contains(&u));
-    assert_eq!(h.patch(&format!("/v1.0/users/{u}"), json!({"department": "Sales"})).await.status(), 204);
+    assert_eq!(
+        h.patch(&format!("/v1.0/users/{u}"), json!({"department": "Sales"}))
+            .await
+            .status(),
+        204
+    );
     assert!(member_ids(&h, &au).await.contains(&u));
 
     // Paused freezes membership.
-    assert_eq!(h.patch(&format!("{AUS}/{au}"), json!({"membershipRuleProcessingState": "Paused"})).await.status(), 204);
-    assert_eq!(h.patch(&format!("/v1.0/users/{u}"), json!({"department": "Legal"})).await.status(), 204);
+    assert_eq!(
+        h.patch(
+            &format!("{AUS}/{au}"),
+            json!({"membershipRuleProcessingState": "Paused"})
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        h.patch(&format!("/v1.0/users/{u}"), json!({"department": "Legal"}))
+            .await
+            .status(),
+        204
+    );
     assert!(member_ids(&h, &au).await.contains(&u));
-    assert_eq!(h.patch(&format!("{AUS}/{au}"), json!({"membershipRuleProcessingState": "On"})).await.status(), 204);
+    assert_eq!(
+        h.patch(
+            &format!("{AUS}/{au}"),
+            json!({"membershipRuleProcessingState": "On"})
+        )
+        .await
+        .status(),
+        204
+    );
     assert!(!member_ids(&h, &au).await.contains(&u));
 
     // Rule change re-evaluates.
-    assert_eq!(h.patch(&format!("{AUS}/{au}"), json!({"membershipRule": "user.department -eq \"Legal\""})).await.status(), 204);
+    assert_eq!(
+        h.patch(
+            &format!("{AUS}/{au}"),
+            json!({"membershipRule": "user.department -eq \"Legal\""})
+        )
+        .await
+        .status(),
+        204
+    );
     assert!(member_ids(&h, &au).await.contains(&u));
 
     // Manual changes are refused.
-    let r = h.post(&format!("{AUS}/{au}/members/$ref"), json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{}", user_id(1))})).await;
+    let r = h
+        .post(
+            &format!("{AUS}/{au}/members/$ref"),
+            json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{}", user_id(1))}),
+        )
+        .await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
     let r = h.delete(&format!("{AUS}/{au}/members/{u}/$ref")).await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
 
     // Switching to assigned keeps members and allows manual changes.
     let kept = member_ids(&h, &au).await;
-    assert_eq!(h.patch(&format!("{AUS}/{au}"), json!({"membershipType": "Assigned"})).await.status(), 204);
+    assert_eq!(
+        h.patch(
+            &format!("{AUS}/{au}"),
+            json!({"membershipType": "Assigned"})
+        )
+        .await
+        .status(),
+        204
+    );
     assert_eq!(member_ids(&h, &au).await, kept);
-    assert_eq!(h.delete(&format!("{AUS}/{au}/members/{u}/$ref")).await.status(), 204);
+    assert_eq!(
+        h.delete(&format!("{AUS}/{au}/members/{u}/$ref"))
+            .await
+            .status(),
+        204
+    );
 }
 
 #[tokio::test]
@@ -76,13 +133,31 @@ async fn invalid_rules_are_400() {
         "group.displayName -eq \"x\"",
         "user.nope -eq 1",
     ] {
-        let r = h.post(AUS, json!({"displayName": "bad", "membershipType": "Dynamic", "membershipRule": rule})).await;
+        let r = h
+            .post(
+                AUS,
+                json!({"displayName": "bad", "membershipType": "Dynamic", "membershipRule": rule}),
+            )
+            .await;
         let msg = assert_graph_error(r, 400, "Request_BadRequest").await;
-        assert!(msg.starts_with("Dynamic membership rule validation error"), "{rule}: {msg}");
+        assert!(
+            msg.starts_with("Dynamic membership rule validation error"),
+            "{rule}: {msg}"
+        );
     }
     let long = format!("user.department -eq \"{}\"", "x".repeat(3100));
-    let r = h.post(AUS, json!({"displayName": "long", "membershipType": "Dynamic", "membershipRule": long})).await;
+    let r = h
+        .post(
+            AUS,
+            json!({"displayName": "long", "membershipType": "Dynamic", "membershipRule": long}),
+        )
+        .await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
-    let r = h.post(AUS, json!({"displayName": "no rule", "membershipType": "Dynamic"})).await;
+    let r = h
+        .post(
+            AUS,
+            json!({"displayName": "no rule", "membershipType": "Dynamic"}),
+        )
+        .await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
 }

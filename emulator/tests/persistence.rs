@@ -20,7 +20,10 @@ fn temp_dir(name: &str) -> PathBuf {
 async fn state_survives_restart() {
     let dir = temp_dir("state");
     let file = dir.join("tenant.json");
-    let opts = || Options { state_file: Some(file.clone()), ..Options::default() };
+    let opts = || Options {
+        state_file: Some(file.clone()),
+        ..Options::default()
+    };
     let h = start_with(opts()).await;
     let au = h.create_au(json!({"displayName": "Persisted"})).await;
     h.emu.shutdown().await;
@@ -29,7 +32,11 @@ async fn state_survives_restart() {
     let v = h2.get_json(&format!("{AUS}/{au}")).await;
     assert_eq!(v["displayName"], "Persisted");
     // No temp files are left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).filter(|e| e.file_name() != "tenant.json").collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != "tenant.json")
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -38,9 +45,19 @@ fn corrupt_state_stops_startup_and_is_not_overwritten() {
     let dir = temp_dir("corrupt");
     let file = dir.join("tenant.json");
     std::fs::write(&file, "{ this is not json").unwrap();
-    let err = AppState::new(&Options { state_file: Some(file.clone()), ..Options::default() }).unwrap_err();
-    assert!(format!("{err:#}").contains("not a valid emulator state"), "{err:#}");
-    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{ this is not json");
+    let err = AppState::new(&Options {
+        state_file: Some(file.clone()),
+        ..Options::default()
+    })
+    .unwrap_err();
+    assert!(
+        format!("{err:#}").contains("not a valid emulator state"),
+        "{err:#}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{ this is not json"
+    );
 }
 
 #[tokio::test]
@@ -48,13 +65,23 @@ async fn example_seed_file_loads() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/seed.json");
     let seed = Seed::from_file(&path).unwrap();
     let tenant_id = seed.tenant.id.clone();
-    let h = start_with(Options { seed: Some(path), ..Options::default() }).await;
+    let h = start_with(Options {
+        seed: Some(path),
+        ..Options::default()
+    })
+    .await;
     let env = h.emu.env();
     assert_eq!(env[1].1, tenant_id);
     let client_id = env[2].1.clone();
     let secret = env[3].1.clone();
     let tok = h.token_for(&client_id, &secret).await;
-    let r = h.client.get(format!("{}{AUS}", h.url)).bearer_auth(tok).send().await.unwrap();
+    let r = h
+        .client
+        .get(format!("{}{AUS}", h.url))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert!(!v["value"].as_array().unwrap().is_empty());
@@ -65,7 +92,11 @@ fn bad_seed_is_rejected_with_a_clear_message() {
     let dir = temp_dir("seed");
     let file = dir.join("seed.json");
     std::fs::write(&file, r#"{"tenant":{"id":"c0ffee00-0000-4000-8000-000000000000","domains":["x.onmicrosoft.com"]},"users":[{"displayName":"a","shoeSize":44}]}"#).unwrap();
-    let err = AppState::new(&Options { seed: Some(file), ..Options::default() }).unwrap_err();
+    let err = AppState::new(&Options {
+        seed: Some(file),
+        ..Options::default()
+    })
+    .unwrap_err();
     assert!(format!("{err:#}").contains("shoeSize"), "{err:#}");
 }
 
@@ -83,7 +114,9 @@ async fn parallel_writers_lose_no_updates() {
             client
                 .post(url)
                 .bearer_auth(token)
-                .json(&json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{user}")}))
+                .json(
+                    &json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{user}")}),
+                )
                 .send()
                 .await
                 .unwrap()
@@ -97,7 +130,15 @@ async fn parallel_writers_lose_no_updates() {
         let url = format!("{}{AUS}", h.url);
         let token = h.token.clone();
         created.push(tokio::spawn(async move {
-            client.post(url).bearer_auth(token).json(&json!({"displayName": format!("P{i}")})).send().await.unwrap().status().as_u16()
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"displayName": format!("P{i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
         }));
     }
     for t in tasks {

@@ -21,15 +21,33 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
     fn schema(&self) -> Schema {
         Schema::new(
             Block::new("Looks up one administrative unit by object ID or display name.")
-                .attribute(Attribute::string("id").optional_computed().describe("The object ID. Set this or `display_name`."))
+                .attribute(
+                    Attribute::string("id")
+                        .optional_computed()
+                        .describe("The object ID. Set this or `display_name`."),
+                )
                 .attribute(
                     Attribute::string("display_name")
                         .optional_computed()
-                        .describe("The display name; it must match exactly one unit. Set this or `id`."),
+                        .describe(
+                            "The display name; it must match exactly one unit. Set this or `id`.",
+                        ),
                 )
-                .attribute(Attribute::string("description").computed().describe("The description."))
-                .attribute(Attribute::string("membership_type").computed().describe("`Assigned` or `Dynamic`."))
-                .attribute(Attribute::string("membership_rule").computed().describe("The dynamic membership rule, if any."))
+                .attribute(
+                    Attribute::string("description")
+                        .computed()
+                        .describe("The description."),
+                )
+                .attribute(
+                    Attribute::string("membership_type")
+                        .computed()
+                        .describe("`Assigned` or `Dynamic`."),
+                )
+                .attribute(
+                    Attribute::string("membership_rule")
+                        .computed()
+                        .describe("The dynamic membership rule, if any."),
+                )
                 .attribute(
                     Attribute::string("membership_rule_processing_state")
                         .computed()
@@ -82,7 +100,9 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                     return Err(Diagnostic::attribute_error(
                         "display_name",
                         "Ambiguous administrative unit name",
-                        format!("{n} administrative units are named {name:?}; look it up by id instead."),
+                        format!(
+                            "{n} administrative units are named {name:?}; look it up by id instead."
+                        ),
                     )
                     .into());
                 }
@@ -95,9 +115,18 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
             ("description", Value::opt_string(model.description)),
             ("membership_type", Value::string(model.membership_type)),
             ("membership_rule", Value::opt_string(model.membership_rule)),
-            ("membership_rule_processing_state", Value::opt_string(model.membership_rule_processing_state)),
-            ("hidden_membership_enabled", Value::Bool(model.hidden_membership_enabled)),
-            ("restricted_management_enabled", Value::Bool(model.restricted_management_enabled)),
+            (
+                "membership_rule_processing_state",
+                Value::opt_string(model.membership_rule_processing_state),
+            ),
+            (
+                "hidden_membership_enabled",
+                Value::Bool(model.hidden_membership_enabled),
+            ),
+            (
+                "restricted_management_enabled",
+                Value::Bool(model.restricted_management_enabled),
+            ),
         ]))
     }
 }

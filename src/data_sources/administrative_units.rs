@@ -51,17 +51,30 @@ impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
             .list_administrative_units(&call(ctx), prefix.as_deref())
             .await
             .map_err(|e| graph_error("Listing administrative units", &e))?;
-        units.sort_by(|a, b| a.display_name.cmp(&b.display_name).then_with(|| a.id.cmp(&b.id)));
-        let ids = units.iter().map(|u| Value::opt_string(u.id.clone())).collect();
+        units.sort_by(|a, b| {
+            a.display_name
+                .cmp(&b.display_name)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let ids = units
+            .iter()
+            .map(|u| Value::opt_string(u.id.clone()))
+            .collect();
         let items = units
             .into_iter()
             .map(|u| {
-                let dynamic = u.membership_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("dynamic"));
+                let dynamic = u
+                    .membership_type
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("dynamic"));
                 Value::object([
                     ("id", Value::opt_string(u.id)),
                     ("display_name", Value::string(u.display_name)),
                     ("description", Value::opt_string(u.description)),
-                    ("membership_type", Value::string(if dynamic { "Dynamic" } else { "Assigned" })),
+                    (
+                        "membership_type",
+                        Value::string(if dynamic { "Dynamic" } else { "Assigned" }),
+                    ),
                 ])
             })
             .collect();

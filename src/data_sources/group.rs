@@ -59,7 +59,11 @@ impl DataSource<EntraClient> for GroupDataSource {
         let client = ctx.data()?;
         let call = call(ctx);
         let group: Group = if let Some(id) = string_of(&config, "id") {
-            client.graph.get_group(&call, &id, SELECT).await.map_err(|e| graph_error(format!("Retrieving group {id}"), &e))?
+            client
+                .graph
+                .get_group(&call, &id, SELECT)
+                .await
+                .map_err(|e| graph_error(format!("Retrieving group {id}"), &e))?
         } else {
             let name = string_of(&config, "display_name").unwrap_or_default();
             let mut found: Vec<Group> = client
@@ -70,8 +74,15 @@ impl DataSource<EntraClient> for GroupDataSource {
             if found.len() != 1 {
                 return Err(Diagnostic::attribute_error(
                     "display_name",
-                    if found.is_empty() { "Group not found" } else { "Ambiguous group name" },
-                    format!("{} groups are named {name:?}; exactly one must match.", found.len()),
+                    if found.is_empty() {
+                        "Group not found"
+                    } else {
+                        "Ambiguous group name"
+                    },
+                    format!(
+                        "{} groups are named {name:?}; exactly one must match.",
+                        found.len()
+                    ),
                 )
                 .into());
             }
@@ -83,7 +94,10 @@ impl DataSource<EntraClient> for GroupDataSource {
             ("description", Value::opt_string(group.description)),
             ("security_enabled", Value::opt_bool(group.security_enabled)),
             ("mail_enabled", Value::opt_bool(group.mail_enabled)),
-            ("is_assignable_to_role", Value::opt_bool(group.is_assignable_to_role)),
+            (
+                "is_assignable_to_role",
+                Value::opt_bool(group.is_assignable_to_role),
+            ),
         ]))
     }
 }

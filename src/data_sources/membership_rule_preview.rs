@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use entra_rules::{EvalContext, Subject};
 
 use crate::framework::value::Number;
-use crate::framework::{Attribute, AttributePath, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Type, Value};
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Type, Value,
+};
 use crate::provider::EntraClient;
 use crate::resources::common::{call, graph_error, string_of};
 use crate::resources::membership_rule;
@@ -72,7 +74,12 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
             Subject::Device => ("devices", "device"),
         };
         let mut select: Vec<&str> = vec!["id", "displayName"];
-        select.extend(needs.iter().copied().filter(|p| !NOT_SELECTABLE.contains(p)));
+        select.extend(
+            needs
+                .iter()
+                .copied()
+                .filter(|p| !NOT_SELECTABLE.contains(p)),
+        );
         select.sort_unstable();
         select.dedup();
         let mut select = select.join(",");
@@ -99,8 +106,16 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
             })
             .filter(|o| entra_rules::evaluate(&rule, o, &now))
             .map(|o| {
-                let id = o.get("id").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-                let name = o.get("displayName").and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+                let id = o
+                    .get("id")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                let name = o
+                    .get("displayName")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
                 (name, id)
             })
             .collect();
@@ -109,8 +124,14 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
         Ok(Value::object([
             ("rule", Value::string(text)),
             ("subject", Value::string(subject)),
-            ("object_ids", Value::List(selected.iter().map(|(_, id)| Value::string(id)).collect())),
-            ("display_names", Value::List(selected.iter().map(|(n, _)| Value::string(n)).collect())),
+            (
+                "object_ids",
+                Value::List(selected.iter().map(|(_, id)| Value::string(id)).collect()),
+            ),
+            (
+                "display_names",
+                Value::List(selected.iter().map(|(n, _)| Value::string(n)).collect()),
+            ),
             ("count", Value::Number(Number::Int(count))),
         ]))
     }

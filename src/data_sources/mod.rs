@@ -26,18 +26,30 @@ pub fn all() -> Vec<Arc<dyn DataSource<EntraClient>>> {
 
 /// Exactly one of `names` must be set (unknown counts as set).
 pub(crate) fn exactly_one(config: &Value, names: &[&str]) -> Diagnostics {
-    let set: Vec<&str> = names.iter().copied().filter(|n| !config.get(n).is_null()).collect();
+    let set: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !config.get(n).is_null())
+        .collect();
     if set.len() == 1 {
         return Diagnostics::new();
     }
-    let list = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(" or ");
+    let list = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(" or ");
     let detail = if set.is_empty() {
         format!("Set exactly one of {list}.")
     } else {
         format!("Set exactly one of {list}, not {}.", set.join(" and "))
     };
     let mut diags = Diagnostics::new();
-    diags.push(Diagnostic::attribute_error(set.first().copied().unwrap_or(names[0]), "Invalid lookup", detail));
+    diags.push(Diagnostic::attribute_error(
+        set.first().copied().unwrap_or(names[0]),
+        "Invalid lookup",
+        detail,
+    ));
     diags
 }
 
@@ -47,9 +59,22 @@ mod tests {
 
     #[test]
     fn exactly_one_lookup_key() {
-        let both = Value::object([("id", Value::string("a")), ("display_name", Value::string("b"))]);
-        assert!(exactly_one(&both, &["id", "display_name"]).0[0].detail.contains("not id and display_name"));
+        let both = Value::object([
+            ("id", Value::string("a")),
+            ("display_name", Value::string("b")),
+        ]);
+        assert!(
+            exactly_one(&both, &["id", "display_name"]).0[0]
+                .detail
+                .contains("not id and display_name")
+        );
         assert!(exactly_one(&Value::object::<&str>([]), &["id", "display_name"]).has_error());
-        assert!(exactly_one(&Value::object([("id", Value::Unknown)]), &["id", "display_name"]).is_empty());
+        assert!(
+            exactly_one(
+                &Value::object([("id", Value::Unknown)]),
+                &["id", "display_name"]
+            )
+            .is_empty()
+        );
     }
 }

@@ -34,18 +34,46 @@ impl DataSource<EntraClient> for UserDataSource {
 
     fn schema(&self) -> Schema {
         Schema::new(
-            Block::new("Looks up a user by user principal name or object ID. Needs `User.Read.All`.")
-                .attribute(Attribute::string("id").optional_computed().describe("The object ID. Set this or `user_principal_name`."))
-                .attribute(
-                    Attribute::string("user_principal_name")
-                        .optional_computed()
-                        .describe("The user principal name, e.g. `adele@contoso.com`. Set this or `id`."),
-                )
-                .attribute(Attribute::string("display_name").computed().describe("The display name."))
-                .attribute(Attribute::string("mail").computed().describe("The primary email address."))
-                .attribute(Attribute::string("department").computed().describe("The department."))
-                .attribute(Attribute::string("job_title").computed().describe("The job title."))
-                .attribute(Attribute::bool("account_enabled").computed().describe("Whether the account can sign in.")),
+            Block::new(
+                "Looks up a user by user principal name or object ID. Needs `User.Read.All`.",
+            )
+            .attribute(
+                Attribute::string("id")
+                    .optional_computed()
+                    .describe("The object ID. Set this or `user_principal_name`."),
+            )
+            .attribute(
+                Attribute::string("user_principal_name")
+                    .optional_computed()
+                    .describe(
+                        "The user principal name, e.g. `adele@contoso.com`. Set this or `id`.",
+                    ),
+            )
+            .attribute(
+                Attribute::string("display_name")
+                    .computed()
+                    .describe("The display name."),
+            )
+            .attribute(
+                Attribute::string("mail")
+                    .computed()
+                    .describe("The primary email address."),
+            )
+            .attribute(
+                Attribute::string("department")
+                    .computed()
+                    .describe("The department."),
+            )
+            .attribute(
+                Attribute::string("job_title")
+                    .computed()
+                    .describe("The job title."),
+            )
+            .attribute(
+                Attribute::bool("account_enabled")
+                    .computed()
+                    .describe("Whether the account can sign in."),
+            ),
         )
     }
 
@@ -55,7 +83,9 @@ impl DataSource<EntraClient> for UserDataSource {
 
     async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
-        let key = string_of(&config, "id").or_else(|| string_of(&config, "user_principal_name")).unwrap_or_default();
+        let key = string_of(&config, "id")
+            .or_else(|| string_of(&config, "user_principal_name"))
+            .unwrap_or_default();
         let user: User = client
             .graph
             .get_user(&call(ctx), &key, SELECT)
@@ -63,7 +93,10 @@ impl DataSource<EntraClient> for UserDataSource {
             .map_err(|e| graph_error(format!("Retrieving user {key:?}"), &e))?;
         Ok(Value::object([
             ("id", Value::string(user.id)),
-            ("user_principal_name", Value::opt_string(user.user_principal_name)),
+            (
+                "user_principal_name",
+                Value::opt_string(user.user_principal_name),
+            ),
             ("display_name", Value::opt_string(user.display_name)),
             ("mail", Value::opt_string(user.mail)),
             ("department", Value::opt_string(user.department)),

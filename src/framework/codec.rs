@@ -40,8 +40,8 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
         return Ok(Value::Null);
     }
     let mut reader = bytes;
-    let mp = rmpv::decode::read_value(&mut reader)
-        .map_err(|e| CodecError::Malformed(e.to_string()))?;
+    let mp =
+        rmpv::decode::read_value(&mut reader).map_err(|e| CodecError::Malformed(e.to_string()))?;
     from_mp(mp, ty, &mut Vec::new())
 }
 
@@ -187,9 +187,9 @@ fn from_mp(mp: Mp, ty: &Type, path: &mut Vec<String>) -> Result<Value, CodecErro
 
 fn key_string(key: Mp, path: &[String]) -> Result<String, CodecError> {
     match key {
-        Mp::String(s) => s
-            .into_str()
-            .ok_or_else(|| CodecError::Malformed(format!("{}: invalid UTF-8 key", path_text(path)))),
+        Mp::String(s) => s.into_str().ok_or_else(|| {
+            CodecError::Malformed(format!("{}: invalid UTF-8 key", path_text(path)))
+        }),
         other => Err(CodecError::Mismatch {
             path: path_text(path),
             expected: "string key".to_owned(),
@@ -216,8 +216,7 @@ fn dynamic_from_mp(mp: Mp, path: &mut Vec<String>) -> Result<Value, CodecError> 
             };
             let json: serde_json::Value = serde_json::from_slice(&type_json)
                 .map_err(|e| CodecError::Malformed(e.to_string()))?;
-            let ty =
-                Type::from_json(&json).map_err(|e| CodecError::Malformed(e.to_string()))?;
+            let ty = Type::from_json(&json).map_err(|e| CodecError::Malformed(e.to_string()))?;
             let inner = from_mp(value, &ty, path)?;
             match inner {
                 Value::Null | Value::Unknown => Ok(inner),
@@ -397,7 +396,10 @@ mod tests {
 
     #[test]
     fn unknown_encodes_as_canonical_fixext() {
-        assert_eq!(encode_msgpack(&Value::Unknown, &Type::String).unwrap(), [0xd4, 0, 0]);
+        assert_eq!(
+            encode_msgpack(&Value::Unknown, &Type::String).unwrap(),
+            [0xd4, 0, 0]
+        );
     }
 
     #[test]
@@ -411,8 +413,16 @@ mod tests {
     fn refined_unknowns_of_any_extension_code_decode_as_unknown() {
         // ext 12 with a refinement map {1: false} ("definitely not null").
         let refined = [0xd5, 0x0c, 0x81, 0x01, 0xc2];
-        assert!(decode_msgpack(&refined, &Type::String).unwrap().is_unknown());
-        assert!(decode_msgpack(&[0xd4, 0x05, 0x00], &Type::Number).unwrap().is_unknown());
+        assert!(
+            decode_msgpack(&refined, &Type::String)
+                .unwrap()
+                .is_unknown()
+        );
+        assert!(
+            decode_msgpack(&[0xd4, 0x05, 0x00], &Type::Number)
+                .unwrap()
+                .is_unknown()
+        );
     }
 
     #[test]
@@ -420,7 +430,10 @@ mod tests {
         // "0.1" arrives as a string from Terraform.
         let v = decode_msgpack(&[0xa3, b'0', b'.', b'1'], &Type::Number).unwrap();
         assert!(matches!(&v, Value::Number(Number::Decimal(s)) if s == "0.1"));
-        assert_eq!(encode_msgpack(&v, &Type::Number).unwrap(), [0xa3, b'0', b'.', b'1']);
+        assert_eq!(
+            encode_msgpack(&v, &Type::Number).unwrap(),
+            [0xa3, b'0', b'.', b'1']
+        );
         let big = Value::Number(Number::UInt(u64::MAX));
         let bytes = encode_msgpack(&big, &Type::Number).unwrap();
         assert_eq!(decode_msgpack(&bytes, &Type::Number).unwrap(), big);
@@ -434,7 +447,10 @@ mod tests {
         let v = Value::object([
             ("id", Value::Unknown),
             ("n", Value::Number(Number::Int(-3))),
-            ("tags", Value::List(vec![Value::string("a"), Value::string("b")])),
+            (
+                "tags",
+                Value::List(vec![Value::string("a"), Value::string("b")]),
+            ),
         ]);
         let bytes = encode_msgpack(&v, &obj_ty()).unwrap();
         assert_eq!(decode_msgpack(&bytes, &obj_ty()).unwrap(), v);
@@ -458,13 +474,20 @@ mod tests {
 
     #[test]
     fn dynamic_values_carry_their_type() {
-        let v = Value::Dynamic(Type::list(Type::String), Box::new(Value::List(vec![Value::string("x")])));
+        let v = Value::Dynamic(
+            Type::list(Type::String),
+            Box::new(Value::List(vec![Value::string("x")])),
+        );
         let bytes = encode_msgpack(&v, &Type::Dynamic).unwrap();
         assert_eq!(bytes[0], 0x92, "two-element array wrapper");
         assert_eq!(bytes[1], 0xc4, "type JSON as bin");
         assert_eq!(decode_msgpack(&bytes, &Type::Dynamic).unwrap(), v);
         assert!(decode_msgpack(&[0xc0], &Type::Dynamic).unwrap().is_null());
-        assert!(decode_msgpack(&[0xd4, 0, 0], &Type::Dynamic).unwrap().is_unknown());
+        assert!(
+            decode_msgpack(&[0xd4, 0, 0], &Type::Dynamic)
+                .unwrap()
+                .is_unknown()
+        );
     }
 
     #[test]
@@ -473,7 +496,10 @@ mod tests {
         let v = decode_json(&json, &obj_ty()).unwrap();
         assert_eq!(v.get("id").as_str(), Some("abc"));
         assert!(v.get("tags").is_null());
-        assert_eq!(v.get("n"), &Value::Number(Number::UInt(12_345_678_901_234_567_890)));
+        assert_eq!(
+            v.get("n"),
+            &Value::Number(Number::UInt(12_345_678_901_234_567_890))
+        );
         let dynamic = serde_json::json!({"value": ["a"], "type": ["list", "string"]});
         let d = decode_json(&dynamic, &Type::Dynamic).unwrap();
         assert!(matches!(d, Value::Dynamic(Type::List(_), _)));

@@ -137,7 +137,11 @@ mod tests {
         diags.push(Diagnostic::attribute_error("display_name", "bad", "y"));
         assert!(diags.has_error());
         assert_eq!(
-            diags.0[1].attribute.as_ref().map(ToString::to_string).as_deref(),
+            diags.0[1]
+                .attribute
+                .as_ref()
+                .map(ToString::to_string)
+                .as_deref(),
             Some("display_name")
         );
     }

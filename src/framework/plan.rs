@@ -20,7 +20,12 @@ pub struct PlannedChange {
 /// 4. on create, or when anything changed, computed attributes left null in the
 ///    configuration become unknown, unless marked to keep their prior value;
 /// 5. changed attributes marked `requires_replace` are listed.
-pub fn plan_change(block: &Block, prior: &Value, proposed: &Value, config: &Value) -> PlannedChange {
+pub fn plan_change(
+    block: &Block,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+) -> PlannedChange {
     if proposed.is_null() {
         return PlannedChange {
             planned: Value::Null,
@@ -34,7 +39,13 @@ pub fn plan_change(block: &Block, prior: &Value, proposed: &Value, config: &Valu
     }
     let mut requires_replace = Vec::new();
     if !prior.is_null() {
-        collect_replacements(block, prior, &planned, &AttributePath::default(), &mut requires_replace);
+        collect_replacements(
+            block,
+            prior,
+            &planned,
+            &AttributePath::default(),
+            &mut requires_replace,
+        );
     }
     PlannedChange {
         planned,
@@ -66,7 +77,12 @@ fn apply_defaults_and_equality(block: &Block, prior: &Value, config: &Value, pla
         if inner.is_null() || inner.is_unknown() {
             continue;
         }
-        apply_defaults_and_equality(&nested.block, prior.get(nested.name), config.get(nested.name), &mut inner);
+        apply_defaults_and_equality(
+            &nested.block,
+            prior.get(nested.name),
+            config.get(nested.name),
+            &mut inner,
+        );
         planned.set(nested.name, inner);
     }
 }
@@ -91,7 +107,12 @@ fn mark_computed_unknown(block: &Block, prior: &Value, config: &Value, planned: 
         if inner.is_null() || inner.is_unknown() {
             continue;
         }
-        mark_computed_unknown(&nested.block, prior.get(nested.name), config.get(nested.name), &mut inner);
+        mark_computed_unknown(
+            &nested.block,
+            prior.get(nested.name),
+            config.get(nested.name),
+            &mut inner,
+        );
         planned.set(nested.name, inner);
     }
 }
@@ -115,7 +136,13 @@ fn collect_replacements(
     for nested in &block.blocks {
         if nested.nesting == Nesting::Single {
             let next = path.clone().attr(nested.name);
-            collect_replacements(&nested.block, prior.get(nested.name), planned.get(nested.name), &next, out);
+            collect_replacements(
+                &nested.block,
+                prior.get(nested.name),
+                planned.get(nested.name),
+                &next,
+                out,
+            );
         }
     }
 }
@@ -127,11 +154,28 @@ mod tests {
 
     fn block() -> Block {
         Block::new("test")
-            .attribute(Attribute::string("id").computed().use_state_for_unknown().describe("Id."))
+            .attribute(
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .describe("Id."),
+            )
             .attribute(Attribute::string("name").required().describe("Name."))
-            .attribute(Attribute::string("etag").computed().describe("Changes on every write."))
-            .attribute(Attribute::string("kind").default(Value::string("Assigned")).describe("Kind."))
-            .attribute(Attribute::bool("locked").requires_replace().describe("Locked."))
+            .attribute(
+                Attribute::string("etag")
+                    .computed()
+                    .describe("Changes on every write."),
+            )
+            .attribute(
+                Attribute::string("kind")
+                    .default(Value::string("Assigned"))
+                    .describe("Kind."),
+            )
+            .attribute(
+                Attribute::bool("locked")
+                    .requires_replace()
+                    .describe("Locked."),
+            )
             .attribute(
                 Attribute::string("rule")
                     .semantic_equality(|a, b| {
@@ -170,7 +214,10 @@ mod tests {
         assert!(out.planned.get("id").is_unknown());
         assert!(out.planned.get("etag").is_unknown());
         assert_eq!(out.planned.get("kind").as_str(), Some("Assigned"));
-        assert!(out.requires_replace.is_empty(), "replacement is meaningless on create");
+        assert!(
+            out.requires_replace.is_empty(),
+            "replacement is meaningless on create"
+        );
     }
 
     #[test]
@@ -208,13 +255,23 @@ mod tests {
         let prior = state("a", false, "User.Department");
         let mut proposed = prior.clone();
         proposed.set("rule", Value::string("user.department"));
-        let out = plan_change(&block(), &prior, &proposed, &config("a", false, "user.department"));
+        let out = plan_change(
+            &block(),
+            &prior,
+            &proposed,
+            &config("a", false, "user.department"),
+        );
         assert_eq!(out.planned, prior);
     }
 
     #[test]
     fn destroy_plans_null() {
-        let out = plan_change(&block(), &state("a", false, "x"), &Value::Null, &Value::Null);
+        let out = plan_change(
+            &block(),
+            &state("a", false, "x"),
+            &Value::Null,
+            &Value::Null,
+        );
         assert!(out.planned.is_null());
     }
 }

@@ -250,7 +250,12 @@ impl Block {
     pub fn check(&self, path: &str) -> Result<(), String> {
         let mut seen = std::collections::BTreeSet::new();
         for a in &self.attributes {
-            if a.name.is_empty() || !a.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+            if a.name.is_empty()
+                || !a
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
                 return Err(format!("{path}: invalid attribute name {:?}", a.name));
             }
             if !seen.insert(a.name) {
@@ -285,7 +290,10 @@ impl Block {
                 diags.push(
                     Diagnostic::error(
                         "Invalid configuration",
-                        format!("\"{}\" is set by the provider and cannot be configured.", a.name),
+                        format!(
+                            "\"{}\" is set by the provider and cannot be configured.",
+                            a.name
+                        ),
                     )
                     .at(attr_path),
                 );

@@ -143,8 +143,16 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     fn ctx(&self) -> Ctx<P::Data> {
-        let data = self.data.read().unwrap_or_else(PoisonError::into_inner).clone();
-        let cancel = self.stop.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let data = self
+            .data
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let cancel = self
+            .stop
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         Ctx::new(data, cancel)
     }
 
@@ -168,7 +176,9 @@ impl<P: Provider> ProviderServer<P> {
     /// ConfigureProvider. An unknown configuration (during plan) leaves the provider unconfigured.
     pub async fn configure(&self, terraform_version: String, config: Value) -> Diagnostics {
         if !config.is_wholly_known() {
-            tracing::debug!("provider configuration not yet known; staying unconfigured for this plan");
+            tracing::debug!(
+                "provider configuration not yet known; staying unconfigured for this plan"
+            );
             return Diagnostics::new();
         }
         let req = ConfigureRequest {
@@ -247,21 +257,37 @@ impl<P: Provider> ProviderServer<P> {
     pub async fn read_resource(&self, name: &str, state: Value) -> WithDiags<Value> {
         let r = match self.resource(name) {
             Ok(r) => r,
-            Err(diagnostics) => return WithDiags { value: state, diagnostics },
+            Err(diagnostics) => {
+                return WithDiags {
+                    value: state,
+                    diagnostics,
+                };
+            }
         };
         if state.is_null() {
-            return WithDiags { value: state, diagnostics: Diagnostics::new() };
+            return WithDiags {
+                value: state,
+                diagnostics: Diagnostics::new(),
+            };
         }
         let ctx = self.ctx();
-        let req = ReadRequest { state: state.clone() };
+        let req = ReadRequest {
+            state: state.clone(),
+        };
         let outcome = tokio::select! {
             out = r.imp.read(&ctx, req) => out,
             () = ctx.cancel.cancelled() => Err(cancelled()),
         };
         match outcome {
             Ok(Some(value)) => checked_state(value, state),
-            Ok(None) => WithDiags { value: Value::Null, diagnostics: Diagnostics::new() },
-            Err(diagnostics) => WithDiags { value: state, diagnostics },
+            Ok(None) => WithDiags {
+                value: Value::Null,
+                diagnostics: Diagnostics::new(),
+            },
+            Err(diagnostics) => WithDiags {
+                value: state,
+                diagnostics,
+            },
         }
     }
 
@@ -276,7 +302,11 @@ impl<P: Provider> ProviderServer<P> {
         let r = match self.resource(name) {
             Ok(r) => r,
             Err(diagnostics) => {
-                return PlanResult { planned: proposed, requires_replace: Vec::new(), diagnostics };
+                return PlanResult {
+                    planned: proposed,
+                    requires_replace: Vec::new(),
+                    diagnostics,
+                };
             }
         };
         let change = plan_change(&r.schema.block, &prior, &proposed, &config);
@@ -318,27 +348,50 @@ impl<P: Provider> ProviderServer<P> {
     ) -> WithDiags<Value> {
         let r = match self.resource(name) {
             Ok(r) => r,
-            Err(diagnostics) => return WithDiags { value: prior, diagnostics },
+            Err(diagnostics) => {
+                return WithDiags {
+                    value: prior,
+                    diagnostics,
+                };
+            }
         };
         let ctx = self.ctx();
         if planned.is_null() {
-            let req = DeleteRequest { prior: prior.clone() };
+            let req = DeleteRequest {
+                prior: prior.clone(),
+            };
             return match r.imp.delete(&ctx, req).await {
-                Ok(()) => WithDiags { value: Value::Null, diagnostics: Diagnostics::new() },
-                Err(diagnostics) => WithDiags { value: prior, diagnostics },
+                Ok(()) => WithDiags {
+                    value: Value::Null,
+                    diagnostics: Diagnostics::new(),
+                },
+                Err(diagnostics) => WithDiags {
+                    value: prior,
+                    diagnostics,
+                },
             };
         }
         if prior.is_null() {
             let req = CreateRequest { config, planned };
             return match r.imp.create(&ctx, req).await {
                 Ok(value) => checked_state(value, Value::Null),
-                Err(diagnostics) => WithDiags { value: Value::Null, diagnostics },
+                Err(diagnostics) => WithDiags {
+                    value: Value::Null,
+                    diagnostics,
+                },
             };
         }
-        let req = UpdateRequest { config, planned, prior: prior.clone() };
+        let req = UpdateRequest {
+            config,
+            planned,
+            prior: prior.clone(),
+        };
         match r.imp.update(&ctx, req).await {
             Ok(value) => checked_state(value, prior),
-            Err(diagnostics) => WithDiags { value: prior, diagnostics },
+            Err(diagnostics) => WithDiags {
+                value: prior,
+                diagnostics,
+            },
         }
     }
 
@@ -356,7 +409,12 @@ impl<P: Provider> ProviderServer<P> {
     pub async fn read_data_source(&self, name: &str, config: Value) -> WithDiags<Value> {
         let d = match self.data_source(name) {
             Ok(d) => d,
-            Err(diagnostics) => return WithDiags { value: Value::Null, diagnostics },
+            Err(diagnostics) => {
+                return WithDiags {
+                    value: Value::Null,
+                    diagnostics,
+                };
+            }
         };
         let ctx = self.ctx();
         let outcome = tokio::select! {
@@ -365,7 +423,10 @@ impl<P: Provider> ProviderServer<P> {
         };
         match outcome {
             Ok(value) => checked_state(value, Value::Null),
-            Err(diagnostics) => WithDiags { value: Value::Null, diagnostics },
+            Err(diagnostics) => WithDiags {
+                value: Value::Null,
+                diagnostics,
+            },
         }
     }
 }
@@ -374,7 +435,10 @@ impl<P: Provider> ProviderServer<P> {
 /// as such while the fallback state is kept.
 fn checked_state(value: Value, fallback: Value) -> WithDiags<Value> {
     if value.is_wholly_known() {
-        WithDiags { value, diagnostics: Diagnostics::new() }
+        WithDiags {
+            value,
+            diagnostics: Diagnostics::new(),
+        }
     } else {
         WithDiags {
             value: fallback,

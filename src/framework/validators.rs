@@ -16,7 +16,8 @@ impl Validator for NotBlank {
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
         if value.as_str().is_some_and(|s| s.trim().is_empty()) {
             diags.push(
-                Diagnostic::error("Invalid value", format!("{path} must not be empty.")).at(path.clone()),
+                Diagnostic::error("Invalid value", format!("{path} must not be empty."))
+                    .at(path.clone()),
             );
         }
     }
@@ -38,7 +39,10 @@ impl Validator for MaxLength {
                 diags.push(
                     Diagnostic::error(
                         "Value too long",
-                        format!("{path} must be at most {} characters; it has {len}.", self.0),
+                        format!(
+                            "{path} must be at most {} characters; it has {len}.",
+                            self.0
+                        ),
                     )
                     .at(path.clone()),
                 );
@@ -96,7 +100,11 @@ impl Validator for IsUuid {
 }
 
 fn quoted_list(items: &[&str]) -> String {
-    items.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|s| format!("{s:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -114,7 +122,11 @@ mod tests {
         assert!(check(&NotBlank, "x").is_empty());
         assert!(check(&NotBlank, "  ").has_error());
         assert!(check(&MaxLength(3), "abc").is_empty());
-        assert!(check(&MaxLength(3), "abcd").0[0].detail.contains("it has 4"));
+        assert!(
+            check(&MaxLength(3), "abcd").0[0]
+                .detail
+                .contains("it has 4")
+        );
         assert!(check(&OneOf(&["On", "Paused"]), "On").is_empty());
         let d = check(&OneOf(&["On", "Paused"]), "on");
         assert_eq!(d.0[0].attribute, Some(AttributePath::root("a")));

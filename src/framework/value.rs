@@ -274,7 +274,10 @@ mod tests {
     fn numbers_compare_by_value_not_representation() {
         assert_eq!(Number::Int(10), Number::Float(10.0));
         assert_eq!(Number::Float(0.1), Number::Decimal("0.1".into()));
-        assert_eq!(Number::Decimal("1.50".into()), Number::Decimal("1.5".into()));
+        assert_eq!(
+            Number::Decimal("1.50".into()),
+            Number::Decimal("1.5".into())
+        );
         assert_ne!(Number::Int(1), Number::Float(1.5));
         assert_eq!(
             Number::UInt(12_345_678_901_234_567_890),

@@ -1,7 +1,5 @@
 //! Administrative unit operations.
 
-
-
 use super::client::{Call, GraphClient, odata_string, query, segment};
 use super::error::GraphError;
 use super::models::AdministrativeUnit;
@@ -16,7 +14,9 @@ impl GraphClient {
         au: &AdministrativeUnit,
     ) -> Result<AdministrativeUnit, GraphError> {
         let body = serde_json::to_value(au).map_err(|e| GraphError::Decode(e.to_string()))?;
-        let created: AdministrativeUnit = self.post(call, "/directory/administrativeUnits", &body, &[]).await?;
+        let created: AdministrativeUnit = self
+            .post(call, "/directory/administrativeUnits", &body, &[])
+            .await?;
         if let Some(id) = &created.id {
             self.note_created(id);
         }
@@ -24,17 +24,31 @@ impl GraphClient {
     }
 
     /// `GET /directory/administrativeUnits/{id}`.
-    pub async fn get_administrative_unit(&self, call: &Call, id: &str) -> Result<AdministrativeUnit, GraphError> {
-        let path = format!("/directory/administrativeUnits/{}?$select={SELECT}", segment(id));
+    pub async fn get_administrative_unit(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<AdministrativeUnit, GraphError> {
+        let path = format!(
+            "/directory/administrativeUnits/{}?$select={SELECT}",
+            segment(id)
+        );
         self.get(call, &path, &[id]).await
     }
 
     /// The AU's membership type (`Assigned`/`Dynamic`, `None` when unset), fetched
     /// once per process and shared by concurrent callers.
-    pub async fn administrative_unit_membership_type(&self, call: &Call, id: &str) -> Result<Option<String>, GraphError> {
+    pub async fn administrative_unit_membership_type(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<Option<String>, GraphError> {
         self.au_kinds
             .get_or_fetch(&id.to_owned(), || async {
-                let path = format!("/directory/administrativeUnits/{}?$select=id,membershipType", segment(id));
+                let path = format!(
+                    "/directory/administrativeUnits/{}?$select=id,membershipType",
+                    segment(id)
+                );
                 let au: AdministrativeUnit = self.get(call, &path, &[id]).await?;
                 Ok(au.membership_type)
             })
@@ -49,7 +63,10 @@ impl GraphClient {
     ) -> Result<Vec<AdministrativeUnit>, GraphError> {
         let mut path = format!("/directory/administrativeUnits?$top=999&$select={SELECT}");
         if let Some(prefix) = prefix {
-            path.push_str(&format!("&$filter={}", query(&format!("startsWith(displayName,{})", odata_string(prefix)))));
+            path.push_str(&format!(
+                "&$filter={}",
+                query(&format!("startsWith(displayName,{})", odata_string(prefix)))
+            ));
         }
         self.list(call, &path, &[]).await
     }
@@ -61,7 +78,8 @@ impl GraphClient {
         name: &str,
     ) -> Result<Vec<AdministrativeUnit>, GraphError> {
         let filter = query(&format!("displayName eq {}", odata_string(name)));
-        let path = format!("/directory/administrativeUnits?$top=999&$select={SELECT}&$filter={filter}");
+        let path =
+            format!("/directory/administrativeUnits?$top=999&$select={SELECT}&$filter={filter}");
         self.list(call, &path, &[]).await
     }
 
@@ -74,13 +92,23 @@ impl GraphClient {
         changes: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<(), GraphError> {
         let path = format!("/directory/administrativeUnits/{}", segment(id));
-        self.patch(call, &path, &serde_json::Value::Object(changes.clone()), &[id]).await?;
+        self.patch(
+            call,
+            &path,
+            &serde_json::Value::Object(changes.clone()),
+            &[id],
+        )
+        .await?;
         self.au_kinds.forget(&id.to_owned());
         Ok(())
     }
 
     /// `DELETE /directory/administrativeUnits/{id}`; an object already gone counts as deleted.
-    pub async fn delete_administrative_unit(&self, call: &Call, id: &str) -> Result<(), GraphError> {
+    pub async fn delete_administrative_unit(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<(), GraphError> {
         let path = format!("/directory/administrativeUnits/{}", segment(id));
         match self.delete(call, &path, &[]).await {
             Err(e) if e.is_not_found() => Ok(()),
@@ -88,4 +116,3 @@ impl GraphClient {
         }
     }
 }
-

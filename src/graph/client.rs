@@ -107,13 +107,23 @@ impl GraphClient {
     }
 
     /// `GET path` decoded as `T`. 404s about `fresh_ids` just created are retried.
-    pub(crate) async fn get<T: DeserializeOwned>(&self, call: &Call, path: &str, fresh_ids: &[&str]) -> Result<T, GraphError> {
+    pub(crate) async fn get<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        path: &str,
+        fresh_ids: &[&str],
+    ) -> Result<T, GraphError> {
         let reply = self.send(call, Method::GET, path, None, fresh_ids).await?;
         decode(&reply)
     }
 
     /// Every item of a collection, following `@odata.nextLink` until the last page.
-    pub(crate) async fn list<T: DeserializeOwned>(&self, call: &Call, path: &str, fresh_ids: &[&str]) -> Result<Vec<T>, GraphError> {
+    pub(crate) async fn list<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        path: &str,
+        fresh_ids: &[&str],
+    ) -> Result<Vec<T>, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(path.to_owned());
         while let Some(page_path) = next.take() {
@@ -128,24 +138,55 @@ impl GraphClient {
     }
 
     /// `POST path` with a JSON body, decoding the answer as `T`.
-    pub(crate) async fn post<T: DeserializeOwned>(&self, call: &Call, path: &str, body: &serde_json::Value, fresh_ids: &[&str]) -> Result<T, GraphError> {
-        let reply = self.send(call, Method::POST, path, Some(body), fresh_ids).await?;
+    pub(crate) async fn post<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+        path: &str,
+        body: &serde_json::Value,
+        fresh_ids: &[&str],
+    ) -> Result<T, GraphError> {
+        let reply = self
+            .send(call, Method::POST, path, Some(body), fresh_ids)
+            .await?;
         decode(&reply)
     }
 
     /// `POST path` expecting no content (e.g. `$ref` writes).
-    pub(crate) async fn post_no_content(&self, call: &Call, path: &str, body: &serde_json::Value, fresh_ids: &[&str]) -> Result<(), GraphError> {
-        self.send(call, Method::POST, path, Some(body), fresh_ids).await.map(|_| ())
+    pub(crate) async fn post_no_content(
+        &self,
+        call: &Call,
+        path: &str,
+        body: &serde_json::Value,
+        fresh_ids: &[&str],
+    ) -> Result<(), GraphError> {
+        self.send(call, Method::POST, path, Some(body), fresh_ids)
+            .await
+            .map(|_| ())
     }
 
     /// `PATCH path` with a JSON body.
-    pub(crate) async fn patch(&self, call: &Call, path: &str, body: &serde_json::Value, fresh_ids: &[&str]) -> Result<(), GraphError> {
-        self.send(call, Method::PATCH, path, Some(body), fresh_ids).await.map(|_| ())
+    pub(crate) async fn patch(
+        &self,
+        call: &Call,
+        path: &str,
+        body: &serde_json::Value,
+        fresh_ids: &[&str],
+    ) -> Result<(), GraphError> {
+        self.send(call, Method::PATCH, path, Some(body), fresh_ids)
+            .await
+            .map(|_| ())
     }
 
     /// `DELETE path`.
-    pub(crate) async fn delete(&self, call: &Call, path: &str, fresh_ids: &[&str]) -> Result<(), GraphError> {
-        self.send(call, Method::DELETE, path, None, fresh_ids).await.map(|_| ())
+    pub(crate) async fn delete(
+        &self,
+        call: &Call,
+        path: &str,
+        fresh_ids: &[&str],
+    ) -> Result<(), GraphError> {
+        self.send(call, Method::DELETE, path, None, fresh_ids)
+            .await
+            .map(|_| ())
     }
 
     /// A next link as a path below our base URL. Links elsewhere are refused, so
@@ -153,7 +194,12 @@ impl GraphClient {
     fn relative(&self, link: &str) -> Result<String, GraphError> {
         link.strip_prefix(&self.base)
             .map(ToOwned::to_owned)
-            .ok_or_else(|| GraphError::Decode(format!("Graph returned a next link outside {}: {link}", self.base)))
+            .ok_or_else(|| {
+                GraphError::Decode(format!(
+                    "Graph returned a next link outside {}: {link}",
+                    self.base
+                ))
+            })
     }
 
     /// Sends one Graph request, retrying until `call.deadline`:
@@ -175,20 +221,32 @@ impl GraphClient {
             let outcome = self.send_once(&method, &url, path, body).await;
             let (wait, error) = match outcome {
                 Ok(reply) => return Ok(reply),
-                Err(Failure::Status { status, headers, error }) => {
+                Err(Failure::Status {
+                    status,
+                    headers,
+                    error,
+                }) => {
                     if status == StatusCode::UNAUTHORIZED && !refreshed_token {
                         refreshed_token = true;
                         self.credential.invalidate().await;
                         (Duration::ZERO, error)
-                    } else if status == StatusCode::NOT_FOUND && self.recent.any_fresh(fresh_ids.iter().copied()) {
+                    } else if status == StatusCode::NOT_FOUND
+                        && self.recent.any_fresh(fresh_ids.iter().copied())
+                    {
                         (backoff(attempts), error)
                     } else if is_retryable_status(status) && may_resend(&method, Some(status)) {
-                        (retry_after(&headers).unwrap_or_else(|| backoff(attempts)), error)
+                        (
+                            retry_after(&headers).unwrap_or_else(|| backoff(attempts)),
+                            error,
+                        )
                     } else {
                         return Err(error);
                     }
                 }
-                Err(Failure::Transport { error, before_sending }) => {
+                Err(Failure::Transport {
+                    error,
+                    before_sending,
+                }) => {
                     if before_sending || may_resend(&method, None) {
                         (backoff(attempts), error)
                     } else {
@@ -287,7 +345,10 @@ enum Failure {
 
 fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, GraphError> {
     serde_json::from_slice(&reply.body).map_err(|e| {
-        GraphError::Decode(format!("{} response did not parse: {e}", reply.status.as_u16()))
+        GraphError::Decode(format!(
+            "{} response did not parse: {e}",
+            reply.status.as_u16()
+        ))
     })
 }
 
@@ -309,7 +370,10 @@ pub(crate) fn query(text: &str) -> String {
 }
 
 fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(ToOwned::to_owned)
+    headers
+        .get(name)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .map(ToOwned::to_owned)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

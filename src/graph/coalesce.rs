@@ -37,9 +37,17 @@ impl<K: Eq + Hash + Clone, V: Clone> Coalesced<K, V> {
     {
         let cell = {
             let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-            let fresh = entries.get(key).is_some_and(|e| e.created.elapsed() < self.ttl);
+            let fresh = entries
+                .get(key)
+                .is_some_and(|e| e.created.elapsed() < self.ttl);
             if !fresh {
-                entries.insert(key.clone(), Entry { cell: Arc::new(OnceCell::new()), created: Instant::now() });
+                entries.insert(
+                    key.clone(),
+                    Entry {
+                        cell: Arc::new(OnceCell::new()),
+                        created: Instant::now(),
+                    },
+                );
             }
             entries.get(key).map(|e| e.cell.clone())
         };
@@ -66,13 +74,18 @@ impl<K: Eq + Hash + Clone, V: Clone> Coalesced<K, V> {
 
     /// Drops the cached value for `key`.
     pub fn forget(&self, key: &K) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
     }
 }
 
 impl<K, V> std::fmt::Debug for Coalesced<K, V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Coalesced").field("ttl", &self.ttl).finish_non_exhaustive()
+        f.debug_struct("Coalesced")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
     }
 }
 
@@ -104,12 +117,23 @@ mod tests {
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
 
-        let failed = cache.get_or_fetch(&"x".to_owned(), || async { Err::<u32, _>("boom".to_owned()) }).await;
+        let failed = cache
+            .get_or_fetch(&"x".to_owned(), || async {
+                Err::<u32, _>("boom".to_owned())
+            })
+            .await;
         assert!(failed.is_err());
-        let retried = cache.get_or_fetch(&"x".to_owned(), || async { Ok::<_, String>(1) }).await;
+        let retried = cache
+            .get_or_fetch(&"x".to_owned(), || async { Ok::<_, String>(1) })
+            .await;
         assert_eq!(retried, Ok(1), "a failed fetch is not cached");
 
         cache.update(&"au".to_owned(), |v| *v += 1);
-        assert_eq!(cache.get_or_fetch(&"au".to_owned(), || async { Ok::<_, String>(0) }).await, Ok(8));
+        assert_eq!(
+            cache
+                .get_or_fetch(&"au".to_owned(), || async { Ok::<_, String>(0) })
+                .await,
+            Ok(8)
+        );
     }
 }

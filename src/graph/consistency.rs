@@ -27,8 +27,10 @@ impl RecentWrites {
     /// Whether any of `ids` was created within the replication window.
     pub fn any_fresh<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
         let map = self.created.lock().unwrap_or_else(PoisonError::into_inner);
-        ids.into_iter()
-            .any(|id| map.get(id).is_some_and(|at| at.elapsed() < REPLICATION_WINDOW))
+        ids.into_iter().any(|id| {
+            map.get(id)
+                .is_some_and(|at| at.elapsed() < REPLICATION_WINDOW)
+        })
     }
 }
 

@@ -17,7 +17,11 @@ pub struct ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Graph answered {} {}: {}", self.status, self.code, self.message)?;
+        write!(
+            f,
+            "Graph answered {} {}: {}",
+            self.status, self.code, self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " (request-id {id})")?;
         }
@@ -95,7 +99,10 @@ pub fn parse_api_error(status: u16, header_request_id: Option<String>, body: &[u
         .to_owned();
     let message = err
         .and_then(|e| e.get("message"))
-        .and_then(|m| m.as_str().or_else(|| m.get("value").and_then(|v| v.as_str())))
+        .and_then(|m| {
+            m.as_str()
+                .or_else(|| m.get("value").and_then(|v| v.as_str()))
+        })
         .map(ToOwned::to_owned)
         .unwrap_or_else(|| {
             let text = String::from_utf8_lossy(body);
@@ -141,7 +148,10 @@ mod tests {
     fn parses_the_legacy_envelope_and_plain_bodies() {
         let body = br#"{"odata.error":{"code":"Request_BadRequest","message":{"lang":"en","value":"Bad role."}}}"#;
         let e = parse_api_error(400, Some("hdr".into()), body);
-        assert_eq!((e.code.as_str(), e.message.as_str()), ("Request_BadRequest", "Bad role."));
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("Request_BadRequest", "Bad role.")
+        );
         assert_eq!(e.request_id.as_deref(), Some("hdr"));
         let plain = parse_api_error(502, None, b"Bad Gateway");
         assert_eq!(plain.message, "Bad Gateway");

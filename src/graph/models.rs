@@ -59,7 +59,9 @@ pub struct DirectoryObject {
 impl DirectoryObject {
     /// The short type name: `user`, `group`, `device`, `servicePrincipal`, …
     pub fn kind(&self) -> Option<&str> {
-        self.odata_type.as_deref().map(|t| t.trim_start_matches("#microsoft.graph."))
+        self.odata_type
+            .as_deref()
+            .map(|t| t.trim_start_matches("#microsoft.graph."))
     }
 }
 

@@ -18,13 +18,20 @@ pub fn may_resend(method: &reqwest::Method, status: Option<StatusCode>) -> bool 
     status.is_some_and(|s| s == StatusCode::TOO_MANY_REQUESTS)
         || matches!(
             *method,
-            reqwest::Method::GET | reqwest::Method::PATCH | reqwest::Method::DELETE | reqwest::Method::PUT
+            reqwest::Method::GET
+                | reqwest::Method::PATCH
+                | reqwest::Method::DELETE
+                | reqwest::Method::PUT
         )
 }
 
 /// The wait Graph asked for in `Retry-After`: seconds, possibly fractional (`2.128`).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let raw = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let raw = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     let secs: f64 = raw.parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(300.0)))
 }
@@ -62,7 +69,10 @@ mod tests {
         for attempt in 1..20 {
             let cap = Duration::from_millis((500u64 << (attempt - 1).min(6)).min(30_000));
             let b = backoff(attempt);
-            assert!(b <= cap && b >= cap / 2, "attempt {attempt}: {b:?} vs cap {cap:?}");
+            assert!(
+                b <= cap && b >= cap / 2,
+                "attempt {attempt}: {b:?} vs cap {cap:?}"
+            );
         }
     }
 
@@ -72,6 +82,9 @@ mod tests {
         assert!(may_resend(&post, Some(StatusCode::TOO_MANY_REQUESTS)));
         assert!(!may_resend(&post, Some(StatusCode::SERVICE_UNAVAILABLE)));
         assert!(!may_resend(&post, None));
-        assert!(may_resend(&reqwest::Method::GET, Some(StatusCode::BAD_GATEWAY)));
+        assert!(may_resend(
+            &reqwest::Method::GET,
+            Some(StatusCode::BAD_GATEWAY)
+        ));
     }
 }

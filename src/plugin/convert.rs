@@ -144,11 +144,20 @@ mod tests {
     #[test]
     fn absent_dynamic_values_are_null_and_errors_are_diagnostics() {
         assert!(decode(None, &Type::String).unwrap().is_null());
-        let bad = pb::DynamicValue { msgpack: vec![0xa1, b'x'], json: vec![] };
+        let bad = pb::DynamicValue {
+            msgpack: vec![0xa1, b'x'],
+            json: vec![],
+        };
         let err = decode(Some(bad), &Type::Bool).unwrap_err();
         assert!(err.0[0].detail.contains("expected"), "{err}");
-        let json = pb::DynamicValue { msgpack: vec![], json: br#""hi""#.to_vec() };
-        assert_eq!(decode(Some(json), &Type::String).unwrap().as_str(), Some("hi"));
+        let json = pb::DynamicValue {
+            msgpack: vec![],
+            json: br#""hi""#.to_vec(),
+        };
+        assert_eq!(
+            decode(Some(json), &Type::String).unwrap().as_str(),
+            Some("hi")
+        );
     }
 
     #[test]

@@ -62,7 +62,10 @@ pub fn main<P: Provider>(provider: P, address: &str, version: &str) -> ExitCode 
         return ExitCode::from(1);
     }
     crate::logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!(error = %e, "cannot start the async runtime");
@@ -130,7 +133,11 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
 
     let stop = stop_signal(shutdown, options.debug);
     match tls {
-        Some(tls) => router.serve_with_incoming_shutdown(tls_incoming(listener, tls), stop).await?,
+        Some(tls) => {
+            router
+                .serve_with_incoming_shutdown(tls_incoming(listener, tls), stop)
+                .await?
+        }
         None => {
             router
                 .serve_with_incoming_shutdown(UnixListenerStream::new(listener), stop)

@@ -55,12 +55,16 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             data_sources: schemas
                 .data_sources
                 .keys()
-                .map(|k| pb::get_metadata::DataSourceMetadata { type_name: k.clone() })
+                .map(|k| pb::get_metadata::DataSourceMetadata {
+                    type_name: k.clone(),
+                })
                 .collect(),
             resources: schemas
                 .resources
                 .keys()
-                .map(|k| pb::get_metadata::ResourceMetadata { type_name: k.clone() })
+                .map(|k| pb::get_metadata::ResourceMetadata {
+                    type_name: k.clone(),
+                })
                 .collect(),
             functions: Vec::new(),
             ephemeral_resources: Vec::new(),
@@ -74,7 +78,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let schemas = self.server.schemas();
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema(&schemas.provider)),
-            resource_schemas: schemas.resources.iter().map(|(k, s)| (k.clone(), schema(s))).collect(),
+            resource_schemas: schemas
+                .resources
+                .iter()
+                .map(|(k, s)| (k.clone(), schema(s)))
+                .collect(),
             data_source_schemas: schemas
                 .data_sources
                 .iter()
@@ -109,7 +117,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = request.into_inner();
         let diags = match self.server.resource_type(&req.type_name) {
             Ok(ty) => match decode(req.config, &ty) {
-                Ok(config) => self.server.validate_resource_config(&req.type_name, &config).await,
+                Ok(config) => {
+                    self.server
+                        .validate_resource_config(&req.type_name, &config)
+                        .await
+                }
                 Err(d) => d,
             },
             Err(d) => d,
@@ -126,7 +138,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = request.into_inner();
         let diags = match self.server.data_source_type(&req.type_name) {
             Ok(ty) => match decode(req.config, &ty) {
-                Ok(config) => self.server.validate_data_source_config(&req.type_name, &config).await,
+                Ok(config) => {
+                    self.server
+                        .validate_data_source_config(&req.type_name, &config)
+                        .await
+                }
                 Err(d) => d,
             },
             Err(d) => d,
@@ -234,7 +250,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 }));
             }
         };
-        let out = self.server.plan_resource_change(&req.type_name, prior, proposed, config).await;
+        let out = self
+            .server
+            .plan_resource_change(&req.type_name, prior, proposed, config)
+            .await;
         let mut diags = out.diagnostics;
         let planned_state = match encode(&out.planned, &ty) {
             Ok(dv) => Some(dv),
@@ -279,7 +298,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 }));
             }
         };
-        let out = self.server.apply_resource_change(&req.type_name, prior, planned, config).await;
+        let out = self
+            .server
+            .apply_resource_change(&req.type_name, prior, planned, config)
+            .await;
         let mut diags = out.diagnostics;
         let new_state = match encode(&out.value, &ty) {
             Ok(dv) => Some(dv),
@@ -305,7 +327,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = request.into_inner();
         let result = async {
             let ty = self.server.resource_type(&req.type_name)?;
-            let state = self.server.import_resource_state(&req.type_name, &req.id).await?;
+            let state = self
+                .server
+                .import_resource_state(&req.type_name, &req.id)
+                .await?;
             encode(&state, &ty)
         }
         .await;
@@ -367,7 +392,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         tracing::info!("StopProvider: cancelling in-flight work");
         self.server.stop();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }
 

@@ -8,11 +8,15 @@
 use std::sync::Arc;
 
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
+use rustls::crypto::{
+    CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+};
 
 /// A TLS setup failure.
 #[derive(Debug, thiserror::Error)]
@@ -44,8 +48,12 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
 
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
-    params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-entra");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "terraform-provider-entra");
     params.extended_key_usages = vec![
         rcgen::ExtendedKeyUsagePurpose::ServerAuth,
         rcgen::ExtendedKeyUsagePurpose::ClientAuth,
@@ -96,7 +104,9 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 
@@ -155,9 +165,15 @@ mod tests {
         (cert.pem(), der, key_der)
     }
 
-    async fn handshake(server: &ServerTls, client_cert: CertificateDer<'static>, client_key: PrivateKeyDer<'static>) -> bool {
+    async fn handshake(
+        server: &ServerTls,
+        client_cert: CertificateDer<'static>,
+        client_key: PrivateKeyDer<'static>,
+    ) -> bool {
         let mut roots = rustls::RootCertStore::empty();
-        roots.add(CertificateDer::from(server.certificate_der.clone())).unwrap();
+        roots
+            .add(CertificateDer::from(server.certificate_der.clone()))
+            .unwrap();
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let mut client = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -201,14 +217,23 @@ mod tests {
         install_crypto_provider();
         let (pem, der, key) = terraform_like_client_cert();
         let server = server_tls(&pem).unwrap();
-        assert!(handshake(&server, der, key).await, "Terraform's certificate is accepted");
+        assert!(
+            handshake(&server, der, key).await,
+            "Terraform's certificate is accepted"
+        );
 
         let (_, other_der, other_key) = terraform_like_client_cert();
-        assert!(!handshake(&server, other_der, other_key).await, "any other certificate is refused");
+        assert!(
+            !handshake(&server, other_der, other_key).await,
+            "any other certificate is refused"
+        );
     }
 
     #[test]
     fn rejects_a_malformed_client_certificate() {
-        assert!(matches!(server_tls("not a pem"), Err(TlsError::ClientCert(_))));
+        assert!(matches!(
+            server_tls("not a pem"),
+            Err(TlsError::ClientCert(_))
+        ));
     }
 }

@@ -38,7 +38,9 @@ impl Default for EntraProvider {
 impl EntraProvider {
     /// A provider reading the process environment.
     pub fn new() -> EntraProvider {
-        EntraProvider { env: Box::new(ProcessEnv) }
+        EntraProvider {
+            env: Box::new(ProcessEnv),
+        }
     }
 
     /// A provider reading `env` instead of the process environment (tests).
@@ -56,7 +58,8 @@ impl Provider for EntraProvider {
     }
 
     fn schema(&self) -> Schema {
-        let mut block = Block::new("Manages Microsoft Entra ID administrative units through Microsoft Graph.");
+        let mut block =
+            Block::new("Manages Microsoft Entra ID administrative units through Microsoft Graph.");
         block.attributes = config::schema_attributes();
         Schema::new(block)
     }
@@ -67,8 +70,12 @@ impl Provider for EntraProvider {
             "terraform-provider-entra/{VERSION} (+https://registry.terraform.io/providers/entra-au/entra) Terraform/{}",
             req.terraform_version
         );
-        let http = GraphClient::http_client(&user_agent)
-            .map_err(|e| Diagnostics::from(Diagnostic::error("Configuring the HTTP client", e.to_string())))?;
+        let http = GraphClient::http_client(&user_agent).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Configuring the HTTP client",
+                e.to_string(),
+            ))
+        })?;
         let credential = config::credential(&settings, http.clone())?;
         tracing::info!(
             graph_endpoint = %settings.graph_endpoint,

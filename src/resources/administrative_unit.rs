@@ -57,8 +57,14 @@ impl AdministrativeUnitModel {
             membership_type: string_of(v, "membership_type").unwrap_or_else(|| ASSIGNED.to_owned()),
             membership_rule: string_of(v, "membership_rule"),
             membership_rule_processing_state: string_of(v, "membership_rule_processing_state"),
-            hidden_membership_enabled: v.get("hidden_membership_enabled").as_bool().unwrap_or(false),
-            restricted_management_enabled: v.get("restricted_management_enabled").as_bool().unwrap_or(false),
+            hidden_membership_enabled: v
+                .get("hidden_membership_enabled")
+                .as_bool()
+                .unwrap_or(false),
+            restricted_management_enabled: v
+                .get("restricted_management_enabled")
+                .as_bool()
+                .unwrap_or(false),
             prevent_duplicate_names: v.get("prevent_duplicate_names").as_bool().unwrap_or(false),
             timeouts: v.get("timeouts").clone(),
         }
@@ -66,7 +72,10 @@ impl AdministrativeUnitModel {
 
     /// The model of an AU as Graph returned it; provider-only settings come from `kept`.
     pub fn from_graph(au: AdministrativeUnit, kept: &Value) -> AdministrativeUnitModel {
-        let dynamic = au.membership_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case(DYNAMIC));
+        let dynamic = au
+            .membership_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(DYNAMIC));
         AdministrativeUnitModel {
             id: au.id,
             display_name: au.display_name,
@@ -74,11 +83,16 @@ impl AdministrativeUnitModel {
             membership_type: if dynamic { DYNAMIC } else { ASSIGNED }.to_owned(),
             // A rule left behind on an assigned AU has no effect; it is not ours to manage.
             membership_rule: au.membership_rule.filter(|_| dynamic),
-            membership_rule_processing_state: dynamic
-                .then(|| au.membership_rule_processing_state.unwrap_or_else(|| "On".to_owned())),
+            membership_rule_processing_state: dynamic.then(|| {
+                au.membership_rule_processing_state
+                    .unwrap_or_else(|| "On".to_owned())
+            }),
             hidden_membership_enabled: au.visibility.as_deref() == Some(HIDDEN_MEMBERSHIP),
             restricted_management_enabled: au.is_member_management_restricted == Some(true),
-            prevent_duplicate_names: kept.get("prevent_duplicate_names").as_bool().unwrap_or(false),
+            prevent_duplicate_names: kept
+                .get("prevent_duplicate_names")
+                .as_bool()
+                .unwrap_or(false),
             timeouts: kept.get("timeouts").clone(),
         }
     }
@@ -89,15 +103,30 @@ impl AdministrativeUnitModel {
             ("id", Value::opt_string(self.id.clone())),
             ("display_name", Value::string(self.display_name.clone())),
             ("description", Value::opt_string(self.description.clone())),
-            ("membership_type", Value::string(self.membership_type.clone())),
-            ("membership_rule", Value::opt_string(self.membership_rule.clone())),
+            (
+                "membership_type",
+                Value::string(self.membership_type.clone()),
+            ),
+            (
+                "membership_rule",
+                Value::opt_string(self.membership_rule.clone()),
+            ),
             (
                 "membership_rule_processing_state",
                 Value::opt_string(self.membership_rule_processing_state.clone()),
             ),
-            ("hidden_membership_enabled", Value::Bool(self.hidden_membership_enabled)),
-            ("restricted_management_enabled", Value::Bool(self.restricted_management_enabled)),
-            ("prevent_duplicate_names", Value::Bool(self.prevent_duplicate_names)),
+            (
+                "hidden_membership_enabled",
+                Value::Bool(self.hidden_membership_enabled),
+            ),
+            (
+                "restricted_management_enabled",
+                Value::Bool(self.restricted_management_enabled),
+            ),
+            (
+                "prevent_duplicate_names",
+                Value::Bool(self.prevent_duplicate_names),
+            ),
             ("timeouts", self.timeouts.clone()),
         ])
     }
@@ -111,7 +140,9 @@ impl AdministrativeUnitModel {
         AdministrativeUnit {
             display_name: self.display_name.clone(),
             description: self.description.clone(),
-            visibility: self.hidden_membership_enabled.then(|| HIDDEN_MEMBERSHIP.to_owned()),
+            visibility: self
+                .hidden_membership_enabled
+                .then(|| HIDDEN_MEMBERSHIP.to_owned()),
             is_member_management_restricted: self.restricted_management_enabled.then_some(true),
             membership_type: self.is_dynamic().then(|| DYNAMIC.to_owned()),
             membership_rule: self.membership_rule.clone().filter(|_| self.is_dynamic()),
@@ -124,7 +155,10 @@ impl AdministrativeUnitModel {
     }
 
     /// The PATCH body that turns `prior` into `self`.
-    fn changes_from(&self, prior: &AdministrativeUnitModel) -> serde_json::Map<String, serde_json::Value> {
+    fn changes_from(
+        &self,
+        prior: &AdministrativeUnitModel,
+    ) -> serde_json::Map<String, serde_json::Value> {
         let mut changes = serde_json::Map::new();
         if self.display_name != prior.display_name {
             changes.insert("displayName".into(), self.display_name.clone().into());
@@ -255,7 +289,10 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         let dynamic = membership_type.as_str() == Some(DYNAMIC);
         if let Some(text) = rule.as_str() {
             if dynamic {
-                diags.extend(membership_rule::validate(text, &AttributePath::root("membership_rule")));
+                diags.extend(membership_rule::validate(
+                    text,
+                    &AttributePath::root("membership_rule"),
+                ));
             } else {
                 diags.push(Diagnostic::attribute_error(
                     "membership_rule",
@@ -281,20 +318,30 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         diags
     }
 
-    async fn modify_plan(&self, ctx: &Ctx<EntraClient>, req: &mut ModifyPlanRequest) -> Diagnostics {
+    async fn modify_plan(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: &mut ModifyPlanRequest,
+    ) -> Diagnostics {
         // The processing state defaults to On for dynamic units and is absent otherwise.
         if req.config.get("membership_rule_processing_state").is_null() {
             let planned_state = match req.planned.get("membership_type") {
                 Value::Unknown => Value::Unknown,
                 t if t.as_str() == Some(DYNAMIC) => {
                     let prior = req.prior.get("membership_rule_processing_state");
-                    if prior.is_null() { Value::string("On") } else { prior.clone() }
+                    if prior.is_null() {
+                        Value::string("On")
+                    } else {
+                        prior.clone()
+                    }
                 }
                 _ => Value::Null,
             };
-            req.planned.set("membership_rule_processing_state", planned_state);
+            req.planned
+                .set("membership_rule_processing_state", planned_state);
         }
-        let name_changes = req.prior.is_null() || req.prior.get("display_name") != req.planned.get("display_name");
+        let name_changes =
+            req.prior.is_null() || req.prior.get("display_name") != req.planned.get("display_name");
         let wants_check = req.planned.get("prevent_duplicate_names").as_bool() == Some(true);
         let Some(name) = req.planned.get("display_name").as_str() else {
             return Diagnostics::new();
@@ -309,51 +356,87 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         duplicate_name_check(&client.graph, &call(ctx), name, own_id.as_deref()).await
     }
 
-    async fn create(&self, ctx: &Ctx<EntraClient>, req: CreateRequest) -> Result<Value, Diagnostics> {
+    async fn create(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: CreateRequest,
+    ) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
         let mut model = AdministrativeUnitModel::from_value(&req.planned);
         model.id = None;
         let call = call_for(ctx, &req.planned, Op::Create);
         if model.prevent_duplicate_names {
-            duplicate_name_check(&client.graph, &call, &model.display_name, None).await.into_result()?;
+            duplicate_name_check(&client.graph, &call, &model.display_name, None)
+                .await
+                .into_result()?;
         }
         let created = client
             .graph
             .create_administrative_unit(&call, &model.to_graph())
             .await
-            .map_err(|e| graph_error(format!("Creating administrative unit {:?}", model.display_name), &e))?;
-        tracing::info!(id = created.id.as_deref().unwrap_or(""), "created administrative unit");
+            .map_err(|e| {
+                graph_error(
+                    format!("Creating administrative unit {:?}", model.display_name),
+                    &e,
+                )
+            })?;
+        tracing::info!(
+            id = created.id.as_deref().unwrap_or(""),
+            "created administrative unit"
+        );
         model.id = created.id;
         Ok(model.to_value())
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, req: ReadRequest) -> Result<Option<Value>, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: ReadRequest,
+    ) -> Result<Option<Value>, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = string_of(&req.state, "id") else {
             return Ok(None);
         };
         let call = call_for(ctx, &req.state, Op::Read);
         match client.graph.get_administrative_unit(&call, &id).await {
-            Ok(au) => Ok(Some(AdministrativeUnitModel::from_graph(au, &req.state).to_value())),
+            Ok(au) => Ok(Some(
+                AdministrativeUnitModel::from_graph(au, &req.state).to_value(),
+            )),
             Err(e) if e.is_not_found() => {
-                tracing::info!(id, "administrative unit was not found - removing from state");
+                tracing::info!(
+                    id,
+                    "administrative unit was not found - removing from state"
+                );
                 Ok(None)
             }
-            Err(e) => Err(graph_error(format!("Retrieving administrative unit {id}"), &e)),
+            Err(e) => Err(graph_error(
+                format!("Retrieving administrative unit {id}"),
+                &e,
+            )),
         }
     }
 
-    async fn update(&self, ctx: &Ctx<EntraClient>, req: UpdateRequest) -> Result<Value, Diagnostics> {
+    async fn update(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: UpdateRequest,
+    ) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
         let prior = AdministrativeUnitModel::from_value(&req.prior);
         let mut wanted = AdministrativeUnitModel::from_value(&req.planned);
         let Some(id) = prior.id.clone() else {
-            return Err(Diagnostic::error("Updating administrative unit", "The state has no object id.").into());
+            return Err(Diagnostic::error(
+                "Updating administrative unit",
+                "The state has no object id.",
+            )
+            .into());
         };
         wanted.id = Some(id.clone());
         let call = call_for(ctx, &req.planned, Op::Update);
         if wanted.prevent_duplicate_names && wanted.display_name != prior.display_name {
-            duplicate_name_check(&client.graph, &call, &wanted.display_name, Some(&id)).await.into_result()?;
+            duplicate_name_check(&client.graph, &call, &wanted.display_name, Some(&id))
+                .await
+                .into_result()?;
         }
         let changes = wanted.changes_from(&prior);
         if !changes.is_empty() {
@@ -380,9 +463,9 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
     }
 
     async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
-        let id: AdministrativeUnitId = id
-            .parse()
-            .map_err(|e: crate::ids::IdError| Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string())))?;
+        let id: AdministrativeUnitId = id.parse().map_err(|e: crate::ids::IdError| {
+            Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string()))
+        })?;
         let mut state = AdministrativeUnitModel::from_value(&Value::Null).to_value();
         state.set("id", Value::string(id.0));
         state.set("display_name", Value::Null);
@@ -391,10 +474,19 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
 }
 
 /// Fails when another AU (not `own_id`) is already called `name`.
-async fn duplicate_name_check(graph: &GraphClient, call: &Call, name: &str, own_id: Option<&str>) -> Diagnostics {
+async fn duplicate_name_check(
+    graph: &GraphClient,
+    call: &Call,
+    name: &str,
+    own_id: Option<&str>,
+) -> Diagnostics {
     match graph.find_administrative_units_by_name(call, name).await {
         Ok(found) => {
-            let others: Vec<String> = found.into_iter().filter_map(|au| au.id).filter(|id| Some(id.as_str()) != own_id).collect();
+            let others: Vec<String> = found
+                .into_iter()
+                .filter_map(|au| au.id)
+                .filter(|id| Some(id.as_str()) != own_id)
+                .collect();
             if others.is_empty() {
                 Diagnostics::new()
             } else {
@@ -412,7 +504,10 @@ async fn duplicate_name_check(graph: &GraphClient, call: &Call, name: &str, own_
                 .into()
             }
         }
-        Err(e) => graph_error(format!("Checking for administrative units named {name:?}"), &e),
+        Err(e) => graph_error(
+            format!("Checking for administrative units named {name:?}"),
+            &e,
+        ),
     }
 }
 
@@ -440,7 +535,9 @@ mod tests {
         let schema = AdministrativeUnitResource.schema();
         let value = model().to_value();
         let model_keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
-        let crate::framework::Type::Object(attrs) = schema.ty() else { panic!("object") };
+        let crate::framework::Type::Object(attrs) = schema.ty() else {
+            panic!("object")
+        };
         let schema_keys: Vec<_> = attrs.keys().cloned().collect();
         assert_eq!(model_keys, schema_keys);
         assert_eq!(AdministrativeUnitModel::from_value(&value), model());

@@ -6,8 +6,8 @@ use async_trait::async_trait;
 use super::common::{Op, call, call_for, graph_error, string_of, timeouts_block};
 use crate::framework::validators::IsUuid;
 use crate::framework::{
-    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics, ModifyPlanRequest, ReadRequest,
-    Resource, Schema, UpdateRequest, Value,
+    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
+    ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::GraphError;
 use crate::ids::AuMemberId;
@@ -23,7 +23,10 @@ pub struct AuMemberResource;
 fn state(id: &AuMemberId, member_type: Option<String>, timeouts: Value) -> Value {
     Value::object([
         ("id", Value::string(id.to_string())),
-        ("administrative_unit_id", Value::string(id.administrative_unit_id.clone())),
+        (
+            "administrative_unit_id",
+            Value::string(id.administrative_unit_id.clone()),
+        ),
         ("member_id", Value::string(id.member_id.clone())),
         ("member_type", Value::opt_string(member_type)),
         ("timeouts", timeouts),
@@ -53,7 +56,10 @@ fn dynamic_unit_error(au: &str) -> Diagnostics {
 
 /// Maps Graph's refusals of a membership to actionable words.
 fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
-    let message = err.api().map(|a| a.message.to_ascii_lowercase()).unwrap_or_default();
+    let message = err
+        .api()
+        .map(|a| a.message.to_ascii_lowercase())
+        .unwrap_or_default();
     if err.status() == Some(400) && message.contains("already exist") {
         return Diagnostic::error(
             "Membership already exists",
@@ -68,7 +74,13 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
     if err.status() == Some(400) && message.contains("dynamic") {
         return dynamic_unit_error(&id.administrative_unit_id);
     }
-    graph_error(format!("Adding {} to administrative unit {}", id.member_id, id.administrative_unit_id), err)
+    graph_error(
+        format!(
+            "Adding {} to administrative unit {}",
+            id.member_id, id.administrative_unit_id
+        ),
+        err,
+    )
 }
 
 #[async_trait]
@@ -114,27 +126,46 @@ impl Resource<EntraClient> for AuMemberResource {
         )
     }
 
-    async fn modify_plan(&self, ctx: &Ctx<EntraClient>, req: &mut ModifyPlanRequest) -> Diagnostics {
+    async fn modify_plan(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: &mut ModifyPlanRequest,
+    ) -> Diagnostics {
         if !req.prior.is_null() {
             return Diagnostics::new();
         }
         if let Some(id) = id_of(&req.planned) {
             req.planned.set("id", Value::string(id.to_string()));
         }
-        let (Some(au), Ok(client)) = (string_of(&req.planned, "administrative_unit_id"), ctx.data()) else {
+        let (Some(au), Ok(client)) = (
+            string_of(&req.planned, "administrative_unit_id"),
+            ctx.data(),
+        ) else {
             return Diagnostics::new();
         };
-        match client.graph.administrative_unit_membership_type(&call(ctx), &au).await {
+        match client
+            .graph
+            .administrative_unit_membership_type(&call(ctx), &au)
+            .await
+        {
             Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => dynamic_unit_error(&au),
             // Missing or unreadable units are reported by apply with Graph's own answer.
             _ => Diagnostics::new(),
         }
     }
 
-    async fn create(&self, ctx: &Ctx<EntraClient>, req: CreateRequest) -> Result<Value, Diagnostics> {
+    async fn create(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: CreateRequest,
+    ) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = id_of(&req.planned) else {
-            return Err(Diagnostic::error("Adding administrative unit member", "Missing ids in the plan.").into());
+            return Err(Diagnostic::error(
+                "Adding administrative unit member",
+                "Missing ids in the plan.",
+            )
+            .into());
         };
         let call = call_for(ctx, &req.planned, Op::Create);
         client
@@ -147,10 +178,18 @@ impl Resource<EntraClient> for AuMemberResource {
             .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
             .await
             .map_err(|e| graph_error(format!("Reading member {id}"), &e))?;
-        Ok(state(&id, member.kind().map(ToOwned::to_owned), req.planned.get("timeouts").clone()))
+        Ok(state(
+            &id,
+            member.kind().map(ToOwned::to_owned),
+            req.planned.get("timeouts").clone(),
+        ))
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, req: ReadRequest) -> Result<Option<Value>, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: ReadRequest,
+    ) -> Result<Option<Value>, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = id_of(&req.state) else {
             return Ok(None);
@@ -174,7 +213,11 @@ impl Resource<EntraClient> for AuMemberResource {
         }
     }
 
-    async fn update(&self, _ctx: &Ctx<EntraClient>, req: UpdateRequest) -> Result<Value, Diagnostics> {
+    async fn update(
+        &self,
+        _ctx: &Ctx<EntraClient>,
+        req: UpdateRequest,
+    ) -> Result<Value, Diagnostics> {
         // Every identifying attribute forces replacement; only `timeouts` can change in place.
         let mut next = req.prior.clone();
         next.set("timeouts", req.planned.get("timeouts").clone());
@@ -191,13 +234,21 @@ impl Resource<EntraClient> for AuMemberResource {
             .graph
             .remove_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
             .await
-            .map_err(|e| graph_error(format!("Removing {} from administrative unit {}", id.member_id, id.administrative_unit_id), &e))
+            .map_err(|e| {
+                graph_error(
+                    format!(
+                        "Removing {} from administrative unit {}",
+                        id.member_id, id.administrative_unit_id
+                    ),
+                    &e,
+                )
+            })
     }
 
     async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
-        let id: AuMemberId = id
-            .parse()
-            .map_err(|e: crate::ids::IdError| Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string())))?;
+        let id: AuMemberId = id.parse().map_err(|e: crate::ids::IdError| {
+            Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string()))
+        })?;
         Ok(state(&id, None, Value::Null))
     }
 }
@@ -208,13 +259,17 @@ mod tests {
     use crate::graph::ApiError;
 
     fn id() -> AuMemberId {
-        "5d107bba-d8e2-4e13-b6ae-884be90e5d1a/members/f8ca5a85-489a-49a0-b555-0a6d81e56f0d".parse().unwrap()
+        "5d107bba-d8e2-4e13-b6ae-884be90e5d1a/members/f8ca5a85-489a-49a0-b555-0a6d81e56f0d"
+            .parse()
+            .unwrap()
     }
 
     #[test]
     fn schema_matches_state() {
         let value = state(&id(), Some("user".into()), Value::Null);
-        let crate::framework::Type::Object(attrs) = AuMemberResource.schema().ty() else { panic!("object") };
+        let crate::framework::Type::Object(attrs) = AuMemberResource.schema().ty() else {
+            panic!("object")
+        };
         let keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
         assert_eq!(keys, attrs.keys().cloned().collect::<Vec<_>>());
         assert_eq!(id_of(&value), Some(id()));
@@ -230,6 +285,11 @@ mod tests {
         });
         let d = &add_error(&id(), &err).0[0];
         assert_eq!(d.summary, "Membership already exists");
-        assert!(d.detail.contains(&format!("terraform import {TYPE_NAME}.<name> {}", id())), "{}", d.detail);
+        assert!(
+            d.detail
+                .contains(&format!("terraform import {TYPE_NAME}.<name> {}", id())),
+            "{}",
+            d.detail
+        );
     }
 }

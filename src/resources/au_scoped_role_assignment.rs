@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use super::common::{Op, call, call_for, graph_error, string_of, timeouts_block};
 use crate::framework::validators::IsUuid;
 use crate::framework::{
-    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics, ModifyPlanRequest, ReadRequest,
-    Resource, Schema, UpdateRequest, Value,
+    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
+    ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::models::{RoleAssignment, RoleDefinition};
 use crate::graph::{Call, GraphClient, GraphError};
@@ -28,13 +28,27 @@ const SCOPE_PREFIX: &str = "/administrativeUnits/";
 pub struct AuScopedRoleAssignmentResource;
 
 /// The state of an assignment as Graph describes it.
-fn state(assignment: &RoleAssignment, role_name: Option<String>, principal_type: Option<String>, timeouts: Value) -> Value {
-    let au = assignment.directory_scope_id.strip_prefix(SCOPE_PREFIX).unwrap_or_default();
+fn state(
+    assignment: &RoleAssignment,
+    role_name: Option<String>,
+    principal_type: Option<String>,
+    timeouts: Value,
+) -> Value {
+    let au = assignment
+        .directory_scope_id
+        .strip_prefix(SCOPE_PREFIX)
+        .unwrap_or_default();
     Value::object([
         ("id", Value::opt_string(assignment.id.clone())),
         ("administrative_unit_id", Value::string(au)),
-        ("role_definition_id", Value::string(assignment.role_definition_id.clone())),
-        ("principal_id", Value::string(assignment.principal_id.clone())),
+        (
+            "role_definition_id",
+            Value::string(assignment.role_definition_id.clone()),
+        ),
+        (
+            "principal_id",
+            Value::string(assignment.principal_id.clone()),
+        ),
         ("role_display_name", Value::opt_string(role_name)),
         ("principal_type", Value::opt_string(principal_type)),
         ("timeouts", timeouts),
@@ -43,7 +57,11 @@ fn state(assignment: &RoleAssignment, role_name: Option<String>, principal_type:
 
 /// `user`, `group` or `servicePrincipal`, from the expanded principal.
 fn principal_type(assignment: &RoleAssignment) -> Option<String> {
-    assignment.principal.as_ref().and_then(|p| p.kind()).map(ToOwned::to_owned)
+    assignment
+        .principal
+        .as_ref()
+        .and_then(|p| p.kind())
+        .map(ToOwned::to_owned)
 }
 
 /// Why a role definition cannot be granted at AU scope, if it cannot.
@@ -58,7 +76,10 @@ fn scopability_problem(definition: &RoleDefinition) -> Option<String> {
             )
         })
     } else {
-        let actions = definition.role_permissions.iter().flat_map(|p| &p.allowed_resource_actions);
+        let actions = definition
+            .role_permissions
+            .iter()
+            .flat_map(|p| &p.allowed_resource_actions);
         let mut any = false;
         let mut scopable = false;
         for action in actions {
@@ -78,7 +99,11 @@ fn scopability_problem(definition: &RoleDefinition) -> Option<String> {
 }
 
 async fn role_name(graph: &GraphClient, call: &Call, id: &str) -> Option<String> {
-    graph.role_definition(call, id).await.ok().map(|d| d.display_name)
+    graph
+        .role_definition(call, id)
+        .await
+        .ok()
+        .map(|d| d.display_name)
 }
 
 #[async_trait]
@@ -152,11 +177,16 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         }
     }
 
-    async fn modify_plan(&self, ctx: &Ctx<EntraClient>, req: &mut ModifyPlanRequest) -> Diagnostics {
+    async fn modify_plan(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: &mut ModifyPlanRequest,
+    ) -> Diagnostics {
         if !req.prior.is_null() {
             return Diagnostics::new();
         }
-        let (Some(role), Ok(client)) = (string_of(&req.planned, "role_definition_id"), ctx.data()) else {
+        let (Some(role), Ok(client)) = (string_of(&req.planned, "role_definition_id"), ctx.data())
+        else {
             return Diagnostics::new();
         };
         match client.graph.role_definition(&call(ctx), &role).await {
@@ -169,7 +199,8 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                     )
                     .into();
                 }
-                req.planned.set("role_display_name", Value::string(definition.display_name));
+                req.planned
+                    .set("role_display_name", Value::string(definition.display_name));
                 Diagnostics::new()
             }
             Err(e) if e.is_not_found() => Diagnostic::attribute_error(
@@ -182,7 +213,11 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         }
     }
 
-    async fn create(&self, ctx: &Ctx<EntraClient>, req: CreateRequest) -> Result<Value, Diagnostics> {
+    async fn create(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: CreateRequest,
+    ) -> Result<Value, Diagnostics> {
         let client = ctx.data()?;
         let call = call_for(ctx, &req.planned, Op::Create);
         let (Some(au), Some(role), Some(principal)) = (
@@ -200,17 +235,34 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             principal: None,
         };
         let action = format!("Assigning role {role} to {principal} at administrative unit {au}");
-        let created = client.graph.create_role_assignment(&call, &wanted).await.map_err(|e| create_error(&action, &e))?;
+        let created = client
+            .graph
+            .create_role_assignment(&call, &wanted)
+            .await
+            .map_err(|e| create_error(&action, &e))?;
         let id = created.id.clone().unwrap_or_default();
-        let read = client.graph.get_role_assignment(&call, &id).await.map_err(|e| graph_error(&action, &e))?;
+        let read = client
+            .graph
+            .get_role_assignment(&call, &id)
+            .await
+            .map_err(|e| graph_error(&action, &e))?;
         let name = match string_of(&req.planned, "role_display_name") {
             Some(name) => Some(name),
             None => role_name(&client.graph, &call, &role).await,
         };
-        Ok(state(&read, name, principal_type(&read), req.planned.get("timeouts").clone()))
+        Ok(state(
+            &read,
+            name,
+            principal_type(&read),
+            req.planned.get("timeouts").clone(),
+        ))
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, req: ReadRequest) -> Result<Option<Value>, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: ReadRequest,
+    ) -> Result<Option<Value>, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = string_of(&req.state, "id") else {
             return Ok(None);
@@ -240,10 +292,19 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             None => role_name(&client.graph, &call, &assignment.role_definition_id).await,
         };
         let kind = principal_type(&assignment).or_else(|| string_of(&req.state, "principal_type"));
-        Ok(Some(state(&assignment, name, kind, req.state.get("timeouts").clone())))
+        Ok(Some(state(
+            &assignment,
+            name,
+            kind,
+            req.state.get("timeouts").clone(),
+        )))
     }
 
-    async fn update(&self, _ctx: &Ctx<EntraClient>, req: UpdateRequest) -> Result<Value, Diagnostics> {
+    async fn update(
+        &self,
+        _ctx: &Ctx<EntraClient>,
+        req: UpdateRequest,
+    ) -> Result<Value, Diagnostics> {
         // Every identifying attribute forces replacement; only `timeouts` can change in place.
         let mut next = req.prior.clone();
         next.set("timeouts", req.planned.get("timeouts").clone());
@@ -264,14 +325,24 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
     }
 
     async fn import(&self, ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
-        let parsed: ScopedRoleAssignmentImportId = id
-            .parse()
-            .map_err(|e: crate::ids::IdError| Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string())))?;
+        let parsed: ScopedRoleAssignmentImportId =
+            id.parse().map_err(|e: crate::ids::IdError| {
+                Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string()))
+            })?;
         let assignment_id = match parsed {
             ScopedRoleAssignmentImportId::RoleAssignment(id) => id,
-            ScopedRoleAssignmentImportId::ScopedRoleMember { administrative_unit_id, membership_id } => {
+            ScopedRoleAssignmentImportId::ScopedRoleMember {
+                administrative_unit_id,
+                membership_id,
+            } => {
                 let client = ctx.data()?;
-                assignment_for_scoped_member(&client.graph, &call(ctx), &administrative_unit_id, &membership_id).await?
+                assignment_for_scoped_member(
+                    &client.graph,
+                    &call(ctx),
+                    &administrative_unit_id,
+                    &membership_id,
+                )
+                .await?
             }
         };
         Ok(Value::object([
@@ -295,8 +366,14 @@ async fn assignment_for_scoped_member(
     membership: &str,
 ) -> Result<String, Diagnostics> {
     let action = format!("Finding scoped role member {membership} of administrative unit {au}");
-    let member = graph.get_scoped_role_member(call, au, membership).await.map_err(|e| graph_error(&action, &e))?;
-    let role = graph.get_directory_role(call, &member.role_id).await.map_err(|e| graph_error(&action, &e))?;
+    let member = graph
+        .get_scoped_role_member(call, au, membership)
+        .await
+        .map_err(|e| graph_error(&action, &e))?;
+    let role = graph
+        .get_directory_role(call, &member.role_id)
+        .await
+        .map_err(|e| graph_error(&action, &e))?;
     let candidates = graph
         .list_administrative_unit_role_assignments(call, au)
         .await
@@ -317,11 +394,16 @@ async fn assignment_for_scoped_member(
 /// Graph's refusal of a non-scopable role, in the words of the plan-time check.
 fn create_error(action: &str, err: &GraphError) -> Diagnostics {
     let message = err.api().map(|a| a.message.clone()).unwrap_or_default();
-    if err.status() == Some(400) && message.contains("not supported to be assigned to a single resource scope") {
+    if err.status() == Some(400)
+        && message.contains("not supported to be assigned to a single resource scope")
+    {
         return Diagnostic::attribute_error(
             "role_definition_id",
             "Role cannot be scoped to an administrative unit",
-            format!("{message} Roles that can: {}.", roles::scopable_roles_sentence()),
+            format!(
+                "{message} Roles that can: {}.",
+                roles::scopable_roles_sentence()
+            ),
         )
         .into();
     }
@@ -348,11 +430,40 @@ mod tests {
 
     #[test]
     fn scopability_of_built_in_and_custom_roles() {
-        assert!(scopability_problem(&definition(true, "729827e3-9c14-49f7-bb1b-9608f156bbb8", &[])).is_none());
-        let global = scopability_problem(&definition(true, "62e90394-69f5-4237-9190-012177145e10", &[])).unwrap();
-        assert!(global.contains("Helpdesk Administrator"), "lists the roles that can: {global}");
-        assert!(scopability_problem(&definition(false, "c", &["microsoft.directory/groups/create"])).is_none());
-        assert!(scopability_problem(&definition(false, "c", &["microsoft.directory/applications/create"])).is_some());
+        assert!(
+            scopability_problem(&definition(
+                true,
+                "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+                &[]
+            ))
+            .is_none()
+        );
+        let global = scopability_problem(&definition(
+            true,
+            "62e90394-69f5-4237-9190-012177145e10",
+            &[],
+        ))
+        .unwrap();
+        assert!(
+            global.contains("Helpdesk Administrator"),
+            "lists the roles that can: {global}"
+        );
+        assert!(
+            scopability_problem(&definition(
+                false,
+                "c",
+                &["microsoft.directory/groups/create"]
+            ))
+            .is_none()
+        );
+        assert!(
+            scopability_problem(&definition(
+                false,
+                "c",
+                &["microsoft.directory/applications/create"]
+            ))
+            .is_some()
+        );
     }
 
     #[test]
@@ -366,7 +477,10 @@ mod tests {
         };
         let value = state(&a, None, None, Value::Null);
         assert_eq!(value.get("administrative_unit_id").as_str(), Some("au"));
-        let crate::framework::Type::Object(attrs) = AuScopedRoleAssignmentResource.schema().ty() else { panic!() };
+        let crate::framework::Type::Object(attrs) = AuScopedRoleAssignmentResource.schema().ty()
+        else {
+            panic!()
+        };
         let keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
         assert_eq!(keys, attrs.keys().cloned().collect::<Vec<_>>());
     }

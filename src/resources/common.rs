@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use crate::framework::schema::Validator;
-use crate::framework::{Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, Value};
+use crate::framework::{
+    Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, Value,
+};
 use crate::graph::{Call, GraphError};
 use crate::provider::EntraClient;
 
@@ -33,7 +35,11 @@ impl Op {
 
 /// A Graph call context for `op`, bounded by the resource's `timeouts` block in `state`.
 pub(crate) fn call_for(ctx: &Ctx<EntraClient>, state: &Value, op: Op) -> Call {
-    let configured = state.get("timeouts").get(op.name()).as_str().and_then(parse_duration);
+    let configured = state
+        .get("timeouts")
+        .get(op.name())
+        .as_str()
+        .and_then(parse_duration);
     Call::new(configured.unwrap_or(DEFAULT_TIMEOUT), ctx.cancel.clone())
 }
 
@@ -44,12 +50,16 @@ pub(crate) fn call(ctx: &Ctx<EntraClient>) -> Call {
 
 /// The `timeouts { create = "10m" … }` block.
 pub(crate) fn timeouts_block() -> (&'static str, Nesting, Block) {
-    let mut block = Block::new("How long each operation may take, retries and replication waits included.");
+    let mut block =
+        Block::new("How long each operation may take, retries and replication waits included.");
     for op in [Op::Create, Op::Read, Op::Update, Op::Delete] {
         block = block.attribute(
             Attribute::string(op.name())
                 .validate(DurationString)
-                .describe(format!("Time limit for {}, e.g. `30s`, `5m` or `1h` (default `5m`).", op.name())),
+                .describe(format!(
+                    "Time limit for {}, e.g. `30s`, `5m` or `1h` (default `5m`).",
+                    op.name()
+                )),
         );
     }
     ("timeouts", Nesting::Single, block)

@@ -12,7 +12,9 @@ pub(crate) fn validate(text: &str, path: &AttributePath) -> Diagnostics {
         Err(errors) => Diagnostics(
             errors
                 .iter()
-                .map(|e| Diagnostic::error("Invalid membership rule", describe(text, e)).at(path.clone()))
+                .map(|e| {
+                    Diagnostic::error("Invalid membership rule", describe(text, e)).at(path.clone())
+                })
                 .collect(),
         ),
     }
@@ -30,11 +32,17 @@ pub(crate) fn same_rule(a: &Value, b: &Value) -> bool {
 fn describe(text: &str, error: &RuleError) -> String {
     let mut detail = error.to_string();
     if text.chars().count() <= 300 && !text.contains('\n') {
-        let start = text.get(..error.span.start.min(text.len())).map_or(0, |s| s.chars().count());
+        let start = text
+            .get(..error.span.start.min(text.len()))
+            .map_or(0, |s| s.chars().count());
         let width = text
             .get(error.span.start.min(text.len())..error.span.end.min(text.len()))
             .map_or(1, |s| s.chars().count().max(1));
-        detail.push_str(&format!("\n\n  {text}\n  {}{}", " ".repeat(start), "^".repeat(width)));
+        detail.push_str(&format!(
+            "\n\n  {text}\n  {}{}",
+            " ".repeat(start),
+            "^".repeat(width)
+        ));
     }
     detail
 }
@@ -45,11 +53,18 @@ mod tests {
 
     #[test]
     fn misspelled_property_points_at_the_column_with_a_suggestion() {
-        let diags = validate("user.departmnet -eq \"Sales\"", &AttributePath::root("membership_rule"));
+        let diags = validate(
+            "user.departmnet -eq \"Sales\"",
+            &AttributePath::root("membership_rule"),
+        );
         let d = &diags.0[0];
         assert_eq!(d.attribute, Some(AttributePath::root("membership_rule")));
         assert!(d.detail.starts_with("column 1:"), "{}", d.detail);
-        assert!(d.detail.contains("did you mean \"user.department\""), "{}", d.detail);
+        assert!(
+            d.detail.contains("did you mean \"user.department\""),
+            "{}",
+            d.detail
+        );
         assert!(d.detail.contains("\n  ^^^^^^^^^^^^^^^"), "{}", d.detail);
     }
 
@@ -60,6 +75,9 @@ mod tests {
             &Value::string("user.department -eq 'Sales'"),
             &Value::string("(user.Department -eq \"Sales\")")
         ));
-        assert!(!same_rule(&Value::string("user.department -eq \"Sales\""), &Value::string("user.department -eq \"HR\"")));
+        assert!(!same_rule(
+            &Value::string("user.department -eq \"Sales\""),
+            &Value::string("user.department -eq \"HR\"")
+        ));
     }
 }

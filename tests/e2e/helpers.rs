@@ -17,7 +17,9 @@ pub(crate) fn terraform_binary() -> PathBuf {
             return Some(PathBuf::from(p));
         }
         let path = std::env::var_os("PATH")?;
-        std::env::split_paths(&path).map(|d| d.join("terraform")).find(|p| p.is_file())
+        std::env::split_paths(&path)
+            .map(|d| d.join("terraform"))
+            .find(|p| p.is_file())
     });
     found.clone().unwrap_or_else(|| {
         panic!(
@@ -63,7 +65,11 @@ impl Tenant {
 
     /// A Graph token for the demo app, as a user's script would get one.
     pub(crate) fn token(&self) -> String {
-        let url = format!("{}/{}/oauth2/v2.0/token", self.emulator.url(), self.env_value("ARM_TENANT_ID"));
+        let url = format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.emulator.url(),
+            self.env_value("ARM_TENANT_ID")
+        );
         let scope = format!("{}/.default", self.emulator.url());
         let form = [
             ("grant_type", "client_credentials".to_owned()),
@@ -71,12 +77,27 @@ impl Tenant {
             ("client_secret", self.env_value("ARM_CLIENT_SECRET")),
             ("scope", scope),
         ];
-        let resp: Json = self.http.post(url).form(&form).send().expect("token request").json().expect("token json");
-        resp["access_token"].as_str().expect("access_token").to_owned()
+        let resp: Json = self
+            .http
+            .post(url)
+            .form(&form)
+            .send()
+            .expect("token request")
+            .json()
+            .expect("token json");
+        resp["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_owned()
     }
 
     /// A Graph request against the emulator: returns the status and JSON body (null when empty).
-    pub(crate) fn graph(&self, method: reqwest::Method, path: &str, body: Option<Json>) -> (u16, Json) {
+    pub(crate) fn graph(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Json>,
+    ) -> (u16, Json) {
         let url = format!("{}/v1.0{path}", self.emulator.url());
         let mut req = self.http.request(method, url).bearer_auth(self.token());
         if let Some(body) = body {
@@ -145,9 +166,13 @@ impl Run {
         }
     }
 
-    /// Everything the command printed.
+    /// Everything the command printed, with runs of white space folded to one space
+    /// (Terraform wraps diagnostics at the terminal width).
     pub(crate) fn output(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -212,7 +237,12 @@ impl Workspace {
     /// Runs terraform and fails the test when it fails.
     pub(crate) fn ok(&self, args: &[&str]) -> Run {
         let run = self.run(args);
-        assert_eq!(run.status, 0, "terraform {args:?} failed:\n{}", run.output());
+        assert_eq!(
+            run.status,
+            0,
+            "terraform {args:?} failed:\n{}",
+            run.output()
+        );
         run
     }
 
@@ -229,7 +259,13 @@ impl Workspace {
     /// Asserts that a refreshing plan proposes no change.
     pub(crate) fn assert_plan_empty(&self) {
         let run = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
-        assert_eq!(run.status, 0, "expected an empty plan, got exit {}:\n{}", run.status, run.output());
+        assert_eq!(
+            run.status,
+            0,
+            "expected an empty plan, got exit {}:\n{}",
+            run.status,
+            run.output()
+        );
     }
 
     /// Plans to a file and returns `terraform show -json` of the plan.

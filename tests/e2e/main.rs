@@ -4,5 +4,7 @@
 mod helpers;
 
 mod administrative_unit;
+mod au_member;
+mod au_scoped_role_assignment;
 mod auth;
 mod provider;

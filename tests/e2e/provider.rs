@@ -17,11 +17,17 @@ fn schema_describes_every_attribute() {
     for name in ["id", "display_name", "description"] {
         assert!(attributes.contains_key(name), "missing {name}");
     }
-    for (kind, schemas) in [("resource", &provider["resource_schemas"]), ("data source", &provider["data_source_schemas"])] {
+    for (kind, schemas) in [
+        ("resource", &provider["resource_schemas"]),
+        ("data source", &provider["data_source_schemas"]),
+    ] {
         for (type_name, s) in schemas.as_object().into_iter().flatten() {
             for (attr, def) in s["block"]["attributes"].as_object().into_iter().flatten() {
                 let description = def["description"].as_str().unwrap_or_default();
-                assert!(!description.trim().is_empty(), "{kind} {type_name}.{attr} has no description");
+                assert!(
+                    !description.trim().is_empty(),
+                    "{kind} {type_name}.{attr} has no description"
+                );
             }
         }
     }
@@ -49,7 +55,10 @@ fn missing_credentials_name_the_variable_to_set() {
     let tenant = Tenant::start();
     let ws = tenant.workspace();
     ws.write(r#"resource "entra_administrative_unit" "x" { display_name = "x" }"#);
-    let run = ws.run_with_env(&["plan", "-input=false", "-no-color"], &[("ARM_CLIENT_SECRET", "")]);
+    let run = ws.run_with_env(
+        &["plan", "-input=false", "-no-color"],
+        &[("ARM_CLIENT_SECRET", "")],
+    );
     assert_ne!(run.status, 0);
     let out = run.output();
     assert!(out.contains("Missing client secret"), "{out}");
@@ -61,11 +70,17 @@ fn a_wrong_secret_reports_the_token_endpoint_answer() {
     let tenant = Tenant::start();
     let ws = tenant.workspace();
     ws.write(r#"resource "entra_administrative_unit" "x" { display_name = "x" }"#);
-    let run = ws.run_with_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[("ARM_CLIENT_SECRET", "wrong-secret-value")]);
+    let run = ws.run_with_env(
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+        &[("ARM_CLIENT_SECRET", "wrong-secret-value")],
+    );
     assert_ne!(run.status, 0);
     let out = run.output();
     assert!(out.contains("invalid_client"), "{out}");
-    assert!(!out.contains("wrong-secret-value"), "the secret must not be echoed:\n{out}");
+    assert!(
+        !out.contains("wrong-secret-value"),
+        "the secret must not be echoed:\n{out}"
+    );
 }
 
 #[test]
@@ -79,7 +94,9 @@ fn debug_logs_show_provider_lines_without_secrets() {
         .expect("secret");
     let ws = tenant.workspace();
     let name = format!("acctest-au-{}", suffix());
-    ws.write(&format!("resource \"entra_administrative_unit\" \"x\" {{ display_name = \"{name}\" }}"));
+    ws.write(&format!(
+        "resource \"entra_administrative_unit\" \"x\" {{ display_name = \"{name}\" }}"
+    ));
     let log_path = ws.path().join("terraform.log");
     let log = log_path.to_str().expect("utf-8 path");
     let run = ws.run_with_env(
@@ -88,14 +105,32 @@ fn debug_logs_show_provider_lines_without_secrets() {
     );
     assert_eq!(run.status, 0, "{}", run.output());
     let logs = std::fs::read_to_string(&log_path).expect("log file");
-    assert!(logs.contains("provider.terraform-provider-entra"), "provider lines are re-logged by Terraform");
+    assert!(
+        logs.contains("provider.terraform-provider-entra"),
+        "provider lines are re-logged by Terraform"
+    );
     assert!(logs.contains("graph request"), "Graph requests are logged");
     assert!(logs.contains("provider configured"));
-    assert!(logs.contains("tls=true"), "Terraform talked to the provider over AutoMTLS");
-    assert!(!logs.contains(&secret), "the client secret leaked into the log");
-    assert!(!logs.contains("Bearer ey"), "an access token leaked into the log");
+    assert!(
+        logs.contains("tls=true"),
+        "Terraform talked to the provider over AutoMTLS"
+    );
+    assert!(
+        !logs.contains(&secret),
+        "the client secret leaked into the log"
+    );
+    assert!(
+        !logs.contains("Bearer ey"),
+        "an access token leaked into the log"
+    );
     let token = tenant.token();
-    assert!(!logs.contains(&token[..40.min(token.len())]), "an access token leaked into the log");
-    assert!(!ws.state_file().contains(&secret), "the client secret leaked into the state");
+    assert!(
+        !logs.contains(&token[..40.min(token.len())]),
+        "an access token leaked into the log"
+    );
+    assert!(
+        !ws.state_file().contains(&secret),
+        "the client secret leaked into the state"
+    );
     ws.destroy();
 }

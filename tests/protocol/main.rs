@@ -48,9 +48,12 @@ async fn start() -> Harness {
     let router = router(server, shutdown.clone());
     let server_task = tokio::spawn(async move {
         router
-            .serve_with_incoming_shutdown(tokio_stream::wrappers::UnixListenerStream::new(listener), async move {
-                stop.notified().await;
-            })
+            .serve_with_incoming_shutdown(
+                tokio_stream::wrappers::UnixListenerStream::new(listener),
+                async move {
+                    stop.notified().await;
+                },
+            )
             .await
             .unwrap();
     });
@@ -87,21 +90,38 @@ fn dv(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
 }
 
 fn au(id: Value, name: &str) -> Value {
-    Value::object([("id", id), ("display_name", Value::string(name)), ("description", Value::Null)])
+    Value::object([
+        ("id", id),
+        ("display_name", Value::string(name)),
+        ("description", Value::Null),
+    ])
 }
 
 #[tokio::test]
 async fn schema_lists_the_resource_with_capabilities() {
     let mut h = start().await;
-    let resp = h.client.get_provider_schema(pb::get_provider_schema::Request {}).await.unwrap().into_inner();
-    assert!(resp.provider.is_some(), "Terraform requires a provider schema");
+    let resp = h
+        .client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        resp.provider.is_some(),
+        "Terraform requires a provider schema"
+    );
     let caps = resp.server_capabilities.unwrap();
     assert!(caps.plan_destroy && caps.get_provider_schema_optional);
     let block = resp.resource_schemas[AU].block.as_ref().unwrap();
     let id = block.attributes.iter().find(|a| a.name == "id").unwrap();
     assert!(id.computed && !id.optional && !id.required);
     assert!(block.attributes.iter().all(|a| !a.description.is_empty()));
-    let meta = h.client.get_metadata(pb::get_metadata::Request {}).await.unwrap().into_inner();
+    let meta = h
+        .client
+        .get_metadata(pb::get_metadata::Request {})
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(meta.resources[0].type_name, AU);
 }
 
@@ -140,8 +160,14 @@ async fn plan_create_marks_the_id_unknown_and_validation_points_at_attributes() 
         .into_inner();
     let d = &resp.diagnostics[0];
     assert_eq!(d.severity, pb::diagnostic::Severity::Error as i32);
-    let step = d.attribute.as_ref().unwrap().steps[0].selector.clone().unwrap();
-    assert_eq!(step, pb::attribute_path::step::Selector::AttributeName("display_name".into()));
+    let step = d.attribute.as_ref().unwrap().steps[0]
+        .selector
+        .clone()
+        .unwrap();
+    assert_eq!(
+        step,
+        pb::attribute_path::step::Selector::AttributeName("display_name".into())
+    );
 }
 
 #[tokio::test]
@@ -171,26 +197,44 @@ async fn destroy_plans_null_and_unknown_types_are_diagnostics() {
         .await
         .unwrap()
         .into_inner();
-    assert!(resp.diagnostics[0].summary.contains("Unknown resource type"));
+    assert!(
+        resp.diagnostics[0]
+            .summary
+            .contains("Unknown resource type")
+    );
 }
 
 #[tokio::test]
 async fn configure_apply_read_and_stop_against_the_emulator() {
-    let emulator = Emulator::start("127.0.0.1:0".parse().unwrap(), Options::default()).await.unwrap();
+    let emulator = Emulator::start("127.0.0.1:0".parse().unwrap(), Options::default())
+        .await
+        .unwrap();
     let env: BTreeMap<String, String> = emulator.env().into_iter().collect();
     let mut h = start().await;
     let provider_ty = Type::Object(
-        ["tenant_id", "client_id", "client_secret", "graph_endpoint", "login_endpoint"]
-            .into_iter()
-            .map(|k| (k.to_owned(), Type::String))
-            .collect(),
+        [
+            "tenant_id",
+            "client_id",
+            "client_secret",
+            "graph_endpoint",
+            "login_endpoint",
+        ]
+        .into_iter()
+        .map(|k| (k.to_owned(), Type::String))
+        .collect(),
     );
     let provider_config = Value::object([
         ("tenant_id", Value::string(&env["ARM_TENANT_ID"])),
         ("client_id", Value::string(&env["ARM_CLIENT_ID"])),
         ("client_secret", Value::string(&env["ARM_CLIENT_SECRET"])),
-        ("graph_endpoint", Value::string(&env["ENTRA_GRAPH_ENDPOINT"])),
-        ("login_endpoint", Value::string(&env["ENTRA_LOGIN_ENDPOINT"])),
+        (
+            "graph_endpoint",
+            Value::string(&env["ENTRA_GRAPH_ENDPOINT"]),
+        ),
+        (
+            "login_endpoint",
+            Value::string(&env["ENTRA_LOGIN_ENDPOINT"]),
+        ),
     ]);
     let resp = h
         .client
@@ -223,10 +267,16 @@ async fn configure_apply_read_and_stop_against_the_emulator() {
     let state = decode_msgpack(&resp.new_state.unwrap().msgpack, &ty).unwrap();
     let id = state.get("id").as_str().unwrap().to_owned();
     planned.set("id", Value::string(&id));
-    assert_eq!(state, planned, "apply returns exactly the plan with unknowns filled in");
+    assert_eq!(
+        state, planned,
+        "apply returns exactly the plan with unknowns filled in"
+    );
 
     // StopProvider cancels in-flight work but the server keeps serving.
-    h.client.stop_provider(pb::stop_provider::Request {}).await.unwrap();
+    h.client
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .unwrap();
     let resp = h
         .client
         .read_resource(pb::read_resource::Request {
@@ -240,7 +290,10 @@ async fn configure_apply_read_and_stop_against_the_emulator() {
         .into_inner();
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     assert_eq!(resp.private, b"opaque", "private data is echoed");
-    assert_eq!(decode_msgpack(&resp.new_state.unwrap().msgpack, &ty).unwrap(), state);
+    assert_eq!(
+        decode_msgpack(&resp.new_state.unwrap().msgpack, &ty).unwrap(),
+        state
+    );
     emulator.shutdown().await;
 }
 
@@ -248,7 +301,10 @@ async fn configure_apply_read_and_stop_against_the_emulator() {
 async fn controller_shutdown_stops_the_server() {
     let h = start().await;
     let mut controller = GrpcControllerClient::new(h.channel.clone());
-    controller.shutdown(terraform_provider_entra::proto::plugin::Empty {}).await.unwrap();
+    controller
+        .shutdown(terraform_provider_entra::proto::plugin::Empty {})
+        .await
+        .unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(5), h.server_task)
         .await
         .expect("server stops after Shutdown")

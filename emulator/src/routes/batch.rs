@@ -52,7 +52,11 @@ fn parse_items(body: &Map<String, Value>) -> AppResult<Vec<Item>> {
     let mut items = Vec::new();
     for r in requests {
         let s = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
-        let id = s("id").ok_or_else(|| AppError::odata_bad_request("Invalid batch payload format: every request needs an 'id'."))?;
+        let id = s("id").ok_or_else(|| {
+            AppError::odata_bad_request(
+                "Invalid batch payload format: every request needs an 'id'.",
+            )
+        })?;
         if !seen.insert(id.to_lowercase()) {
             return Err(AppError::odata_bad_request(format!(
                 "Batch request contains duplicate request id '{id}'."
@@ -60,29 +64,48 @@ fn parse_items(body: &Map<String, Value>) -> AppResult<Vec<Item>> {
         }
         let method = s("method")
             .and_then(|m| Method::from_bytes(m.to_ascii_uppercase().as_bytes()).ok())
-            .ok_or_else(|| AppError::odata_bad_request(format!("Invalid method for request '{id}'.")))?;
-        let url = s("url").ok_or_else(|| AppError::odata_bad_request(format!("Invalid url for request '{id}'.")))?;
+            .ok_or_else(|| {
+                AppError::odata_bad_request(format!("Invalid method for request '{id}'."))
+            })?;
+        let url = s("url").ok_or_else(|| {
+            AppError::odata_bad_request(format!("Invalid url for request '{id}'."))
+        })?;
         let headers = r
             .get("headers")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
         let body = r.get("body").cloned().filter(|b| !b.is_null());
-        if body.is_some() && !headers.keys().any(|k| k.eq_ignore_ascii_case("content-type")) {
+        if body.is_some()
+            && !headers
+                .keys()
+                .any(|k| k.eq_ignore_ascii_case("content-type"))
+        {
             return Err(AppError::odata_bad_request(format!(
                 "Content-Type header is required for request '{id}' with a body."
             )));
         }
         let depends_on = match r.get("dependsOn") {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             Some(_) => {
                 return Err(AppError::odata_bad_request(format!(
                     "Invalid dependsOn for request '{id}'."
                 )));
             }
         };
-        items.push(Item { id, method, url, headers, body, depends_on });
+        items.push(Item {
+            id,
+            method,
+            url,
+            headers,
+            body,
+            depends_on,
+        });
     }
     for it in &items {
         for d in &it.depends_on {
@@ -107,19 +130,30 @@ fn order(items: &[Item]) -> AppResult<Vec<usize>> {
             if out.contains(&i) {
                 continue;
             }
-            if it.depends_on.iter().all(|d| done.contains(&d.to_lowercase())) {
+            if it
+                .depends_on
+                .iter()
+                .all(|d| done.contains(&d.to_lowercase()))
+            {
                 done.insert(it.id.to_lowercase());
                 out.push(i);
             }
         }
         if out.len() == before {
-            return Err(AppError::odata_bad_request("Batch request dependencies contain a cycle."));
+            return Err(AppError::odata_bad_request(
+                "Batch request dependencies contain a cycle.",
+            ));
         }
     }
     Ok(out)
 }
 
-async fn batch(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Bytes) -> AppResult<Response> {
+async fn batch(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
     let body = json_object(&body)?;
     let items = parse_items(&body)?;
     let sequence = order(&items)?;
@@ -153,7 +187,12 @@ async fn batch(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body
 
 async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> Value {
     if it.url.contains("$batch") {
-        return item_error(it, StatusCode::BAD_REQUEST, "BadRequest", "Nested batch requests are not supported.");
+        return item_error(
+            it,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Nested batch requests are not supported.",
+        );
     }
     let rel = it
         .url
@@ -171,9 +210,17 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
             builder = builder.header(k.as_str(), v);
         }
     }
-    let body = it.body.as_ref().map_or_else(Body::empty, |b| Body::from(b.to_string()));
+    let body = it
+        .body
+        .as_ref()
+        .map_or_else(Body::empty, |b| Body::from(b.to_string()));
     let Ok(req) = builder.body(body) else {
-        return item_error(it, StatusCode::BAD_REQUEST, "BadRequest", "Invalid request in batch.");
+        return item_error(
+            it,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "Invalid request in batch.",
+        );
     };
     let resp = match router.clone().oneshot(req).await {
         Ok(r) => r,
@@ -182,17 +229,32 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
     let status = resp.status().as_u16();
     let mut headers = Map::new();
     for (k, v) in resp.headers() {
-        if matches!(k.as_str(), "content-type" | "location" | "retry-after" | "x-ms-throttle-scope" | "x-ms-throttle-information") {
+        if matches!(
+            k.as_str(),
+            "content-type"
+                | "location"
+                | "retry-after"
+                | "x-ms-throttle-scope"
+                | "x-ms-throttle-information"
+        ) {
             let name = match k.as_str() {
                 "content-type" => "Content-Type",
                 "location" => "Location",
                 "retry-after" => "Retry-After",
                 other => other,
             };
-            headers.insert(name.into(), Value::String(v.to_str().unwrap_or_default().to_owned()));
+            headers.insert(
+                name.into(),
+                Value::String(v.to_str().unwrap_or_default().to_owned()),
+            );
         }
     }
-    let bytes = resp.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     let mut out = json!({"id": it.id, "status": status, "headers": headers});
     if !bytes.is_empty() {
         out["body"] = serde_json::from_slice(&bytes)

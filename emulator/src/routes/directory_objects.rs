@@ -21,15 +21,23 @@ use crate::store::model::DirObject;
 use crate::store::{ObjectKind, Tenant, defaults, schema};
 
 /// Permission sets (read, create, update/delete) for a kind.
-pub fn perms_for(kind: ObjectKind) -> (&'static [&'static str], &'static [&'static str], &'static [&'static str]) {
+pub fn perms_for(
+    kind: ObjectKind,
+) -> (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+) {
     match kind {
         ObjectKind::User => (perms::USER_READ, perms::USER_WRITE, perms::USER_WRITE),
         ObjectKind::Group => (perms::GROUP_READ, perms::GROUP_CREATE, perms::GROUP_WRITE),
         ObjectKind::Device => (perms::DEVICE_READ, perms::DEVICE_WRITE, perms::DEVICE_WRITE),
         ObjectKind::AdministrativeUnit => (perms::AU_READ, perms::AU_WRITE, perms::AU_WRITE),
-        ObjectKind::ServicePrincipal | ObjectKind::Application => {
-            (perms::APP_READ, &["Application.ReadWrite.All"], &["Application.ReadWrite.All"])
-        }
+        ObjectKind::ServicePrincipal | ObjectKind::Application => (
+            perms::APP_READ,
+            &["Application.ReadWrite.All"],
+            &["Application.ReadWrite.All"],
+        ),
         ObjectKind::DirectoryRole => (perms::ROLE_READ, perms::ROLE_WRITE, perms::ROLE_WRITE),
     }
 }
@@ -64,28 +72,37 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
             .route(
                 &format!("{base}/{{id}}"),
                 get(move |s: State<AppState>, c: Ctx, p: Path<String>| get_one(s, c, p, kind))
-                    .patch(move |s: State<AppState>, c: Ctx, p: Path<String>, b: Bytes| {
-                        update(s, c, p, b, kind)
-                    })
+                    .patch(
+                        move |s: State<AppState>, c: Ctx, p: Path<String>, b: Bytes| {
+                            update(s, c, p, b, kind)
+                        },
+                    )
                     .delete(move |s: State<AppState>, c: Ctx, p: Path<String>| {
                         delete(s, c, p, kind)
                     }),
             )
             .route(
                 &format!("{base}/{{id}}/memberOf"),
-                get(move |s: State<AppState>, c: Ctx, p: Path<String>| member_of(s, c, p, kind, None)),
+                get(move |s: State<AppState>, c: Ctx, p: Path<String>| {
+                    member_of(s, c, p, kind, None)
+                }),
             )
             .route(
                 &format!("{base}/{{id}}/memberOf/{{cast}}"),
-                get(move |s: State<AppState>, c: Ctx, p: Path<(String, String)>| {
-                    member_of_cast(s, c, p, kind)
-                }),
+                get(
+                    move |s: State<AppState>, c: Ctx, p: Path<(String, String)>| {
+                        member_of_cast(s, c, p, kind)
+                    },
+                ),
             );
     }
     for kind in [ObjectKind::ServicePrincipal, ObjectKind::Application] {
         let base = format!("/{version}/{}", segment(kind));
         r = r
-            .route(&base, get(move |s: State<AppState>, c: Ctx| list(s, c, kind)))
+            .route(
+                &base,
+                get(move |s: State<AppState>, c: Ctx| list(s, c, kind)),
+            )
             .route(
                 &format!("{base}/{{id}}"),
                 get(move |s: State<AppState>, c: Ctx, p: Path<String>| get_one(s, c, p, kind)),
@@ -93,10 +110,19 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
     }
     let deleted = format!("/{version}/directory/deletedItems");
     r.route(&deleted, get(deleted_list_all))
-        .route(&format!("{deleted}/{{id}}"), get(deleted_get).delete(deleted_purge))
+        .route(
+            &format!("{deleted}/{{id}}"),
+            get(deleted_get).delete(deleted_purge),
+        )
         .route(&format!("{deleted}/{{id}}/restore"), post(deleted_restore))
-        .route(&format!("/{version}/directoryObjects/{{id}}"), get(directory_object))
-        .route(&format!("/{version}/directoryObjects/getByIds"), post(get_by_ids))
+        .route(
+            &format!("/{version}/directoryObjects/{{id}}"),
+            get(directory_object),
+        )
+        .route(
+            &format!("/{version}/directoryObjects/getByIds"),
+            post(get_by_ids),
+        )
         .route(&format!("/{version}/organization"), get(organization))
 }
 
@@ -117,7 +143,12 @@ fn filter_for(ctx: &Ctx, kind: ObjectKind, advanced: bool) -> AppResult<Option<F
 }
 
 /// A live object of `kind` that has replicated (404 otherwise).
-pub fn visible<'a>(state: &AppState, t: &'a Tenant, id: &str, kind: ObjectKind) -> AppResult<&'a DirObject> {
+pub fn visible<'a>(
+    state: &AppState,
+    t: &'a Tenant,
+    id: &str,
+    kind: ObjectKind,
+) -> AppResult<&'a DirObject> {
     let o = t.get_kind(id, kind)?;
     if state.faults().lagging(o.created_ms) {
         return Err(AppError::not_found(id));
@@ -130,7 +161,9 @@ async fn list(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> AppR
     ctx.query.check_select(kind)?;
     ctx.check_search()?;
     if ctx.query.orderby.is_some() && ctx.query.filter.is_some() && !ctx.advanced() {
-        return Err(AppError::unsupported_query("Sorting not supported for current query."));
+        return Err(AppError::unsupported_query(
+            "Sorting not supported for current query.",
+        ));
     }
     let filter = filter_for(&ctx, kind, ctx.advanced())?;
     let body = state.read(|t| -> AppResult<Value> {
@@ -155,7 +188,12 @@ async fn count(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> App
     ctx.caller.require(perms_for(kind).0)?;
     ctx.check_count_segment()?;
     let filter = filter_for(&ctx, kind, true)?;
-    let search = ctx.query.search.as_deref().map(odata::parse_search).transpose()?;
+    let search = ctx
+        .query
+        .search
+        .as_deref()
+        .map(odata::parse_search)
+        .transpose()?;
     let n = state.read(|t| {
         t.list(kind)
             .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
@@ -236,7 +274,10 @@ pub fn check_kind_rules(
             }
             clash("userPrincipalName")?;
             if let Some(p) = props.get("passwordProfile") {
-                let pw = p.get("password").and_then(Value::as_str).unwrap_or_default();
+                let pw = p
+                    .get("password")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 if existing.is_none() && pw.chars().count() < 8 {
                     return Err(AppError::bad_request(
                         "The specified password does not comply with password complexity requirements. Please provide a different password.",
@@ -248,7 +289,9 @@ pub fn check_kind_rules(
             if let Some(nick) = props.get("mailNickname").and_then(Value::as_str) {
                 let ok = !nick.is_empty()
                     && nick.len() <= 64
-                    && nick.chars().all(|c| c.is_ascii() && !"@()\\[]\";:<>, ".contains(c));
+                    && nick
+                        .chars()
+                        .all(|c| c.is_ascii() && !"@()\\[]\";:<>, ".contains(c));
                 if !ok {
                     return Err(AppError::invalid_value("mailNickname", "Group"));
                 }
@@ -271,7 +314,12 @@ pub fn check_kind_rules(
     Ok(())
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes, kind: ObjectKind) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+    kind: ObjectKind,
+) -> AppResult<Response> {
     ctx.caller.require(perms_for(kind).1)?;
     let body = json_object(&body)?;
     let obj = create_object(&state, kind, &body)?;
@@ -280,7 +328,11 @@ async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes, kind: Obje
 }
 
 /// Validates `body` and creates an object of `kind`; returns its id.
-pub fn create_object(state: &AppState, kind: ObjectKind, body: &Map<String, Value>) -> AppResult<String> {
+pub fn create_object(
+    state: &AppState,
+    kind: ObjectKind,
+    body: &Map<String, Value>,
+) -> AppResult<String> {
     let mut props = schema::check_body(kind, body, true)?;
     if kind == ObjectKind::Group
         && let Some(rule) = props.get("membershipRule").and_then(Value::as_str)
@@ -394,7 +446,11 @@ async fn member_of(
             .filter(|a| cast.is_none_or(|c| c == a.kind))
             .collect();
         let page = odata::page(aus.into_iter(), &ctx.query, None)?;
-        let value = page.items.iter().map(|o| typed_json(o, &ctx.query)).collect();
+        let value = page
+            .items
+            .iter()
+            .map(|o| typed_json(o, &ctx.query))
+            .collect();
         Ok(odata::collection(
             ctx.context("directoryObjects"),
             value,
@@ -411,8 +467,9 @@ async fn member_of_cast(
     Path((id, cast)): Path<(String, String)>,
     kind: ObjectKind,
 ) -> AppResult<Response> {
-    let c = ObjectKind::from_cast(&cast)
-        .ok_or_else(|| AppError::odata_bad_request(format!("Resource not found for the segment '{cast}'.")))?;
+    let c = ObjectKind::from_cast(&cast).ok_or_else(|| {
+        AppError::odata_bad_request(format!("Resource not found for the segment '{cast}'."))
+    })?;
     member_of(state, ctx, Path(id), kind, Some(c)).await
 }
 
@@ -432,13 +489,20 @@ fn deleted_list(state: &AppState, ctx: &Ctx, kind: Option<ObjectKind>) -> AppRes
         ctx.caller.require(perms::DIRECTORY_READ)?;
     }
     let body = state.read(|t| -> AppResult<Value> {
-        let objs = t.deleted.values().filter(|o| kind.is_none_or(|k| o.kind == k));
+        let objs = t
+            .deleted
+            .values()
+            .filter(|o| kind.is_none_or(|k| o.kind == k));
         let filter = match kind {
             Some(k) => filter_for(ctx, k, ctx.advanced())?,
             None => None,
         };
         let page = odata::page(objs, &ctx.query, filter.as_ref())?;
-        let value = page.items.iter().map(|o| typed_json(o, &ctx.query)).collect();
+        let value = page
+            .items
+            .iter()
+            .map(|o| typed_json(o, &ctx.query))
+            .collect();
         let frag = kind.map_or_else(
             || "directory/deletedItems".to_owned(),
             |k| format!("directory/deletedItems/microsoft.graph.{}", k.type_name()),
@@ -453,7 +517,11 @@ fn deleted_list(state: &AppState, ctx: &Ctx, kind: Option<ObjectKind>) -> AppRes
     Ok(json(StatusCode::OK, body))
 }
 
-async fn deleted_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn deleted_get(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     if let Some(kind) = ObjectKind::from_cast(&id) {
         return deleted_list(&state, &ctx, Some(kind));
     }
@@ -462,14 +530,21 @@ async fn deleted_get(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
         ctx.caller.require(deleted_kind_perms(obj.kind).0)?;
         let mut v = typed_json(obj, &ctx.query);
         if let Value::Object(m) = &mut v {
-            m.insert("@odata.context".into(), Value::String(ctx.context("directory/deletedItems/$entity")));
+            m.insert(
+                "@odata.context".into(),
+                Value::String(ctx.context("directory/deletedItems/$entity")),
+            );
         }
         Ok(v)
     })?;
     Ok(json(StatusCode::OK, body))
 }
 
-async fn deleted_restore(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn deleted_restore(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let body = state.write(|t| -> AppResult<Value> {
         let kind = t.deleted.get(&id).ok_or_else(|| AppError::not_found(&id))?.kind;
         ctx.caller.require(deleted_kind_perms(kind).1)?;
@@ -497,9 +572,17 @@ async fn deleted_restore(State(state): State<AppState>, ctx: Ctx, Path(id): Path
     Ok(json(StatusCode::OK, body))
 }
 
-async fn deleted_purge(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn deleted_purge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     state.write(|t| -> AppResult<()> {
-        let kind = t.deleted.get(&id).ok_or_else(|| AppError::not_found(&id))?.kind;
+        let kind = t
+            .deleted
+            .get(&id)
+            .ok_or_else(|| AppError::not_found(&id))?
+            .kind;
         ctx.caller.require(deleted_kind_perms(kind).1)?;
         t.hard_delete(&id);
         Ok(())
@@ -512,7 +595,11 @@ pub fn can_read(caller: &Caller, kind: ObjectKind) -> bool {
     caller.has_any(perms_for(kind).0)
 }
 
-async fn directory_object(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn directory_object(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let body = state.read(|t| -> AppResult<Value> {
         let obj = t.get(&id).ok_or_else(|| AppError::not_found(&id))?;
         if state.faults().lagging(obj.created_ms) {
@@ -523,7 +610,10 @@ async fn directory_object(State(state): State<AppState>, ctx: Ctx, Path(id): Pat
         }
         let mut v = typed_json(obj, &ctx.query);
         if let Value::Object(m) = &mut v {
-            m.insert("@odata.context".into(), Value::String(ctx.context("directoryObjects/$entity")));
+            m.insert(
+                "@odata.context".into(),
+                Value::String(ctx.context("directoryObjects/$entity")),
+            );
         }
         Ok(v)
     })?;
@@ -546,7 +636,9 @@ async fn get_by_ids(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> App
             .collect()
     });
     if ids.len() > 1000 {
-        return Err(AppError::bad_request("The number of ids must not exceed 1000."));
+        return Err(AppError::bad_request(
+            "The number of ids must not exceed 1000.",
+        ));
     }
     let value = state.read(|t| {
         ids.iter()

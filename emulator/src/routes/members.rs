@@ -28,10 +28,19 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
         let m = format!("{p}/{{id}}/members");
         r = r
             .route(&m, get(list).post(create_group))
-            .route(&format!("{m}/$ref"), get(list_refs).post(add_ref).delete(remove_ref_by_query))
+            .route(
+                &format!("{m}/$ref"),
+                get(list_refs).post(add_ref).delete(remove_ref_by_query),
+            )
             .route(&format!("{m}/$count"), get(count))
-            .route(&format!("{m}/{{member}}"), get(get_or_cast).delete(delete_member_object))
-            .route(&format!("{m}/{{member}}/$ref"), get(get_ref).delete(remove_ref))
+            .route(
+                &format!("{m}/{{member}}"),
+                get(get_or_cast).delete(delete_member_object),
+            )
+            .route(
+                &format!("{m}/{{member}}/$ref"),
+                get(get_ref).delete(remove_ref),
+            )
             .route(&format!("{m}/{{member}}/$count"), get(cast_count));
     }
     r
@@ -110,11 +119,19 @@ fn list_members(
     Ok(json(StatusCode::OK, body))
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     list_members(&state, &ctx, &id, None)
 }
 
-async fn list_refs(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn list_refs(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let filter = member_filter(&ctx, None, ctx.advanced())?;
     let body = state.read(|t| -> AppResult<Value> {
         let au = visible_au(&state, t, &id)?;
@@ -135,10 +152,20 @@ async fn list_refs(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Strin
     Ok(json(StatusCode::OK, body))
 }
 
-fn count_members(state: &AppState, ctx: &Ctx, au_id: &str, cast: Option<ObjectKind>) -> AppResult<Response> {
+fn count_members(
+    state: &AppState,
+    ctx: &Ctx,
+    au_id: &str,
+    cast: Option<ObjectKind>,
+) -> AppResult<Response> {
     ctx.check_count_segment()?;
     let filter = member_filter(ctx, cast, true)?;
-    let search = ctx.query.search.as_deref().map(odata::parse_search).transpose()?;
+    let search = ctx
+        .query
+        .search
+        .as_deref()
+        .map(odata::parse_search)
+        .transpose()?;
     let n = state.read(|t| -> AppResult<usize> {
         let au = visible_au(state, t, au_id)?;
         check_read(&ctx.caller, au)?;
@@ -152,7 +179,11 @@ fn count_members(state: &AppState, ctx: &Ctx, au_id: &str, cast: Option<ObjectKi
     Ok(count_text(n))
 }
 
-async fn count(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn count(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     count_members(&state, &ctx, &id, None)
 }
 
@@ -187,7 +218,10 @@ async fn get_or_cast(
         let obj = t.get(&member).ok_or_else(|| AppError::not_found(&member))?;
         let mut v = member_json(&ctx.caller, obj, &ctx.query);
         if let Value::Object(m) = &mut v {
-            m.insert("@odata.context".into(), Value::String(ctx.context("directoryObjects/$entity")));
+            m.insert(
+                "@odata.context".into(),
+                Value::String(ctx.context("directoryObjects/$entity")),
+            );
         }
         Ok(v)
     })?;
@@ -316,7 +350,10 @@ async fn add_ref(
     state.write(|t| -> AppResult<()> {
         let au = writable_au(&state, t, &id)?.clone();
         let member_id = resolve_ref(t, &url)?;
-        let member = t.get(&member_id).cloned().ok_or_else(|| AppError::not_found(&member_id))?;
+        let member = t
+            .get(&member_id)
+            .cloned()
+            .ok_or_else(|| AppError::not_found(&member_id))?;
         if state.faults().lagging(member.created_ms) {
             return Err(lag_error());
         }
@@ -348,11 +385,9 @@ async fn remove_ref_by_query(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let url = ctx
-        .query
-        .id
-        .clone()
-        .ok_or_else(|| AppError::bad_request("The '$id' query parameter is required to remove a reference."))?;
+    let url = ctx.query.id.clone().ok_or_else(|| {
+        AppError::bad_request("The '$id' query parameter is required to remove a reference.")
+    })?;
     let member = state.read(|t| resolve_ref(t, &url)).map_err(|e| {
         if e.status == StatusCode::NOT_FOUND {
             AppError::not_found(&id)
@@ -375,7 +410,10 @@ async fn delete_member_object(
         if !t.is_member(&id, &member) {
             return Err(AppError::not_found(&id));
         }
-        let obj = t.get(&member).cloned().ok_or_else(|| AppError::not_found(&member))?;
+        let obj = t
+            .get(&member)
+            .cloned()
+            .ok_or_else(|| AppError::not_found(&member))?;
         ctx.caller.require(perms_for(obj.kind).2)?;
         super::directory_objects::check_member_management(t, &ctx.caller, &obj)?;
         delete_object(t, &member)
@@ -389,7 +427,9 @@ pub fn has_role_at(t: &Tenant, caller: &Caller, roles: &[&str], au_id: &str) -> 
     t.role_assignments.values().any(|a| {
         a.principal_id == caller.object_id
             && (a.directory_scope_id == "/" || a.directory_scope_id == au_scope)
-            && roles.iter().any(|r| r.eq_ignore_ascii_case(&a.role_definition_id))
+            && roles
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&a.role_definition_id))
     })
 }
 
@@ -440,14 +480,20 @@ async fn create_group(
     body.remove("@odata.type");
     let group_id = create_object(&state, ObjectKind::Group, &body)?;
     let value = state.write(|t| -> AppResult<Value> {
-        let group = t.get(&group_id).cloned().ok_or_else(|| AppError::not_found(&group_id))?;
+        let group = t
+            .get(&group_id)
+            .cloned()
+            .ok_or_else(|| AppError::not_found(&group_id))?;
         if let Some(au) = t.get(&id).cloned() {
             check_restricted_group(&au, &group)?;
         }
         t.add_member(&id, &group_id)?;
         let mut v = typed_json(&group, &ctx.query);
         if let Value::Object(m) = &mut v {
-            m.insert("@odata.context".into(), Value::String(ctx.context("groups/$entity")));
+            m.insert(
+                "@odata.context".into(),
+                Value::String(ctx.context("groups/$entity")),
+            );
         }
         Ok(v)
     });

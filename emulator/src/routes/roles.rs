@@ -27,28 +27,49 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
     let v = format!("/{version}");
     r = r
         .route(&format!("{v}/directoryRoleTemplates"), get(list_templates))
-        .route(&format!("{v}/directoryRoleTemplates/{{id}}"), get(get_template))
-        .route(&format!("{v}/directoryRoles"), get(list_roles).post(activate))
+        .route(
+            &format!("{v}/directoryRoleTemplates/{{id}}"),
+            get(get_template),
+        )
+        .route(
+            &format!("{v}/directoryRoles"),
+            get(list_roles).post(activate),
+        )
         .route(&format!("{v}/directoryRoles/{{id}}"), get(get_role))
-        .route(&format!("{v}/directoryRoles/{{id}}/members"), get(role_members))
-        .route(&format!("{v}/directoryRoles/{{id}}/scopedMembers"), get(role_scoped_members));
+        .route(
+            &format!("{v}/directoryRoles/{{id}}/members"),
+            get(role_members),
+        )
+        .route(
+            &format!("{v}/directoryRoles/{{id}}/scopedMembers"),
+            get(role_scoped_members),
+        );
     let rm = format!("{v}/roleManagement/directory");
     r = r
-        .route(&format!("{rm}/roleDefinitions"), get(list_definitions).post(create_definition))
+        .route(
+            &format!("{rm}/roleDefinitions"),
+            get(list_definitions).post(create_definition),
+        )
         .route(
             &format!("{rm}/roleDefinitions/{{id}}"),
-            get(get_definition).patch(update_definition).delete(delete_definition),
+            get(get_definition)
+                .patch(update_definition)
+                .delete(delete_definition),
         )
-        .route(&format!("{rm}/roleAssignments"), get(list_assignments).post(post_assignment))
+        .route(
+            &format!("{rm}/roleAssignments"),
+            get(list_assignments).post(post_assignment),
+        )
         .route(
             &format!("{rm}/roleAssignments/{{id}}"),
             get(get_assignment).delete(delete_assignment),
         );
     for p in prefixes(version) {
         let s = format!("{p}/{{id}}/scopedRoleMembers");
-        r = r
-            .route(&s, get(list_scoped).post(add_scoped))
-            .route(&format!("{s}/{{membership}}"), get(get_scoped).delete(delete_scoped));
+        r = r.route(&s, get(list_scoped).post(add_scoped)).route(
+            &format!("{s}/{{membership}}"),
+            get(get_scoped).delete(delete_scoped),
+        );
     }
     r
 }
@@ -64,7 +85,10 @@ fn template_json(role: &roles_catalog::BuiltinRole) -> Value {
 
 fn with_context(ctx: &Ctx, fragment: &str, v: Value) -> Value {
     let mut m = Map::new();
-    m.insert("@odata.context".into(), Value::String(ctx.context(fragment)));
+    m.insert(
+        "@odata.context".into(),
+        Value::String(ctx.context(fragment)),
+    );
     if let Value::Object(o) = v {
         m.extend(o);
     }
@@ -73,12 +97,23 @@ fn with_context(ctx: &Ctx, fragment: &str, v: Value) -> Value {
 
 /// Filters, `$select`s and pages plain JSON items (role resources are not directory
 /// objects, so `$filter` is applied leniently).
-fn page_values(ctx: &Ctx, items: Vec<Map<String, Value>>) -> AppResult<(Vec<Value>, usize, Option<String>)> {
-    let filter = ctx.query.filter.as_deref().map(Filter::lenient).transpose()?;
+fn page_values(
+    ctx: &Ctx,
+    items: Vec<Map<String, Value>>,
+) -> AppResult<(Vec<Value>, usize, Option<String>)> {
+    let filter = ctx
+        .query
+        .filter
+        .as_deref()
+        .map(Filter::lenient)
+        .transpose()?;
     let mut wrapped: Vec<DirObject> = items
         .into_iter()
         .map(|mut m| {
-            let id = m.remove("id").and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            let id = m
+                .remove("id")
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
             DirObject {
                 id,
                 kind: ObjectKind::DirectoryRole,
@@ -107,7 +142,11 @@ fn page_values(ctx: &Ctx, items: Vec<Map<String, Value>>) -> AppResult<(Vec<Valu
     Ok((value, page.total, page.next_after))
 }
 
-fn collection_response(ctx: &Ctx, fragment: &str, items: Vec<Map<String, Value>>) -> AppResult<Response> {
+fn collection_response(
+    ctx: &Ctx,
+    fragment: &str,
+    items: Vec<Map<String, Value>>,
+) -> AppResult<Response> {
     let (value, total, next) = page_values(ctx, items)?;
     Ok(json(
         StatusCode::OK,
@@ -154,13 +193,20 @@ async fn list_roles(State(state): State<AppState>, ctx: Ctx) -> AppResult<Respon
     collection_response(&ctx, "directoryRoles", items)
 }
 
-async fn get_role(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn get_role(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
     let v = state.read(|t| {
         t.get_kind(&id, ObjectKind::DirectoryRole)
             .map(|o| Value::Object(role_json(o)))
     })?;
-    Ok(json(StatusCode::OK, with_context(&ctx, "directoryRoles/$entity", v)))
+    Ok(json(
+        StatusCode::OK,
+        with_context(&ctx, "directoryRoles/$entity", v),
+    ))
 }
 
 /// `POST /directoryRoles {"roleTemplateId"}`: activates a role (201). Re-activating
@@ -174,7 +220,10 @@ async fn activate(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppRe
         .ok_or_else(|| AppError::invalid_value("roleTemplateId", "DirectoryRole"))?
         .to_owned();
     for k in body.keys() {
-        if !matches!(k.as_str(), "roleTemplateId" | "@odata.type" | "displayName" | "description") {
+        if !matches!(
+            k.as_str(),
+            "roleTemplateId" | "@odata.type" | "displayName" | "description"
+        ) {
             return Err(AppError::bad_request(format!(
                 "Property '{k}' does not exist as a declared property or extension property."
             )));
@@ -189,7 +238,10 @@ async fn activate(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppRe
         let role = activate_role(t, &template)?;
         Ok(Value::Object(role_json(&role)))
     })?;
-    Ok(json(StatusCode::CREATED, with_context(&ctx, "directoryRoles/$entity", v)))
+    Ok(json(
+        StatusCode::CREATED,
+        with_context(&ctx, "directoryRoles/$entity", v),
+    ))
 }
 
 fn principal_json(t: &Tenant, id: &str) -> Option<Value> {
@@ -197,42 +249,67 @@ fn principal_json(t: &Tenant, id: &str) -> Option<Value> {
     let mut m = Map::new();
     m.insert("@odata.type".into(), Value::String(o.kind.odata_type()));
     m.insert("id".into(), Value::String(o.id.clone()));
-    m.insert("displayName".into(), o.props.get("displayName").cloned().unwrap_or(Value::Null));
+    m.insert(
+        "displayName".into(),
+        o.props.get("displayName").cloned().unwrap_or(Value::Null),
+    );
     if o.kind == ObjectKind::User {
         m.insert(
             "userPrincipalName".into(),
-            o.props.get("userPrincipalName").cloned().unwrap_or(Value::Null),
+            o.props
+                .get("userPrincipalName")
+                .cloned()
+                .unwrap_or(Value::Null),
         );
     }
     Some(Value::Object(m))
 }
 
-async fn role_members(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn role_members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
     let value = state.read(|t| -> AppResult<Vec<Value>> {
         let role = t.get_kind(&id, ObjectKind::DirectoryRole)?;
         let template = role.str_prop("roleTemplateId").unwrap_or_default();
         Ok(t.role_assignments
             .values()
-            .filter(|a| a.directory_scope_id == "/" && a.role_definition_id.eq_ignore_ascii_case(template))
+            .filter(|a| {
+                a.directory_scope_id == "/" && a.role_definition_id.eq_ignore_ascii_case(template)
+            })
             .filter_map(|a| principal_json(t, &a.principal_id))
             .collect())
     })?;
-    Ok(json(StatusCode::OK, odata::collection(ctx.context("directoryObjects"), value, None, None)))
+    Ok(json(
+        StatusCode::OK,
+        odata::collection(ctx.context("directoryObjects"), value, None, None),
+    ))
 }
 
-async fn role_scoped_members(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn role_scoped_members(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
     let value = state.read(|t| -> AppResult<Vec<Value>> {
         let role = t.get_kind(&id, ObjectKind::DirectoryRole)?;
-        let template = role.str_prop("roleTemplateId").unwrap_or_default().to_owned();
+        let template = role
+            .str_prop("roleTemplateId")
+            .unwrap_or_default()
+            .to_owned();
         Ok(t.role_assignments
             .values()
             .filter(|a| a.role_definition_id.eq_ignore_ascii_case(&template))
             .filter_map(|a| scoped_json(t, a))
             .collect())
     })?;
-    Ok(json(StatusCode::OK, odata::collection(ctx.context("scopedRoleMemberships"), value, None, None)))
+    Ok(json(
+        StatusCode::OK,
+        odata::collection(ctx.context("scopedRoleMemberships"), value, None, None),
+    ))
 }
 
 async fn list_definitions(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -248,14 +325,22 @@ async fn list_definitions(State(state): State<AppState>, ctx: Ctx) -> AppResult<
     collection_response(&ctx, "roleManagement/directory/roleDefinitions", items)
 }
 
-async fn get_definition(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn get_definition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
     let v = state
         .read(|t| definition_json(t, &id))
         .ok_or_else(|| AppError::not_found(&id))?;
     Ok(json(
         StatusCode::OK,
-        with_context(&ctx, "roleManagement/directory/roleDefinitions/$entity", Value::Object(v)),
+        with_context(
+            &ctx,
+            "roleManagement/directory/roleDefinitions/$entity",
+            Value::Object(v),
+        ),
     ))
 }
 
@@ -271,11 +356,13 @@ fn actions_from(body: &Map<String, Value>) -> AppResult<Option<Vec<String>>> {
         let actions = p
             .get("allowedResourceActions")
             .and_then(Value::as_array)
-            .ok_or_else(|| AppError::invalid_value("allowedResourceActions", "UnifiedRolePermission"))?;
+            .ok_or_else(|| {
+                AppError::invalid_value("allowedResourceActions", "UnifiedRolePermission")
+            })?;
         for a in actions {
-            let a = a
-                .as_str()
-                .ok_or_else(|| AppError::invalid_value("allowedResourceActions", "UnifiedRolePermission"))?;
+            let a = a.as_str().ok_or_else(|| {
+                AppError::invalid_value("allowedResourceActions", "UnifiedRolePermission")
+            })?;
             if !a.starts_with("microsoft.directory/") {
                 return Err(AppError::bad_request(format!(
                     "The resource action '{a}' is not valid for a custom directory role."
@@ -287,7 +374,11 @@ fn actions_from(body: &Map<String, Value>) -> AppResult<Option<Vec<String>>> {
     Ok(Some(out))
 }
 
-async fn create_definition(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
+async fn create_definition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_WRITE)?;
     let body = json_object(&body)?;
     let name = body
@@ -346,7 +437,10 @@ async fn update_definition(
         if roles_catalog::builtin(&id).is_some() {
             return Err(builtin_immutable());
         }
-        let role = t.custom_roles.get_mut(&id).ok_or_else(|| AppError::not_found(&id))?;
+        let role = t
+            .custom_roles
+            .get_mut(&id)
+            .ok_or_else(|| AppError::not_found(&id))?;
         if let Some(n) = body.get("displayName").and_then(Value::as_str) {
             role.display_name = n.to_owned();
         }
@@ -364,7 +458,11 @@ async fn update_definition(
     Ok(no_content())
 }
 
-async fn delete_definition(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn delete_definition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_WRITE)?;
     state.write(|t| -> AppResult<()> {
         if roles_catalog::builtin(&id).is_some() {
@@ -399,18 +497,30 @@ async fn list_assignments(State(state): State<AppState>, ctx: Ctx) -> AppResult<
     collection_response(&ctx, "roleManagement/directory/roleAssignments", items)
 }
 
-async fn get_assignment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn get_assignment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
     let v = state
         .read(|t| t.role_assignments.get(&id).map(assignment_json))
         .ok_or_else(|| AppError::not_found(&id))?;
     Ok(json(
         StatusCode::OK,
-        with_context(&ctx, "roleManagement/directory/roleAssignments/$entity", Value::Object(v)),
+        with_context(
+            &ctx,
+            "roleManagement/directory/roleAssignments/$entity",
+            Value::Object(v),
+        ),
     ))
 }
 
-async fn post_assignment(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
+async fn post_assignment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_WRITE)?;
     let body = json_object(&body)?;
     let field = |k: &str| -> AppResult<String> {
@@ -452,7 +562,11 @@ async fn post_assignment(State(state): State<AppState>, ctx: Ctx, body: Bytes) -
     ))
 }
 
-async fn delete_assignment(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn delete_assignment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_WRITE)?;
     state.write(|t| {
         t.role_assignments
@@ -471,11 +585,17 @@ fn scoped_json(t: &Tenant, a: &RoleAssignment) -> Option<Value> {
     let p = t.get(&a.principal_id)?;
     let mut info = Map::new();
     info.insert("id".into(), Value::String(p.id.clone()));
-    info.insert("displayName".into(), p.props.get("displayName").cloned().unwrap_or(Value::Null));
+    info.insert(
+        "displayName".into(),
+        p.props.get("displayName").cloned().unwrap_or(Value::Null),
+    );
     if p.kind == ObjectKind::User {
         info.insert(
             "userPrincipalName".into(),
-            p.props.get("userPrincipalName").cloned().unwrap_or(Value::Null),
+            p.props
+                .get("userPrincipalName")
+                .cloned()
+                .unwrap_or(Value::Null),
         );
     }
     Some(json!({
@@ -486,7 +606,11 @@ fn scoped_json(t: &Tenant, a: &RoleAssignment) -> Option<Value> {
     }))
 }
 
-async fn list_scoped(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+async fn list_scoped(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
     let items = state.read(|t| -> AppResult<Vec<Map<String, Value>>> {
         visible_au(&state, t, &id)?;
@@ -516,7 +640,10 @@ async fn get_scoped(
             .ok_or_else(|| AppError::not_found(&membership))?;
         scoped_json(t, a).ok_or_else(|| AppError::not_found(&membership))
     })?;
-    Ok(json(StatusCode::OK, with_context(&ctx, "scopedRoleMemberships/$entity", v)))
+    Ok(json(
+        StatusCode::OK,
+        with_context(&ctx, "scopedRoleMemberships/$entity", v),
+    ))
 }
 
 async fn add_scoped(
@@ -545,16 +672,27 @@ async fn add_scoped(
         let role = t
             .get_kind(&role_id, ObjectKind::DirectoryRole)
             .map_err(|_| AppError::not_found(&role_id))?;
-        let template = role.str_prop("roleTemplateId").unwrap_or_default().to_owned();
+        let template = role
+            .str_prop("roleTemplateId")
+            .unwrap_or_default()
+            .to_owned();
         if let Some(p) = t.get(&principal)
             && state.faults().lagging(p.created_ms)
         {
             return Err(AppError::bad_request("Not a valid reference update."));
         }
-        let a = create_assignment(t, &template, &principal, &format!("/administrativeUnits/{id}"))?;
+        let a = create_assignment(
+            t,
+            &template,
+            &principal,
+            &format!("/administrativeUnits/{id}"),
+        )?;
         scoped_json(t, &a).ok_or_else(|| AppError::not_found(&a.id))
     })?;
-    Ok(json(StatusCode::CREATED, with_context(&ctx, "scopedRoleMemberships/$entity", v)))
+    Ok(json(
+        StatusCode::CREATED,
+        with_context(&ctx, "scopedRoleMemberships/$entity", v),
+    ))
 }
 
 async fn delete_scoped(

@@ -305,12 +305,19 @@ fn pick_identity(
     state.read(|t| {
         let ids = &t.managed_identities;
         if let Some(c) = q.get("client_id").or_else(|| q.get("clientid")) {
-            ids.iter().find(|m| m.client_id.eq_ignore_ascii_case(c)).cloned()
+            ids.iter()
+                .find(|m| m.client_id.eq_ignore_ascii_case(c))
+                .cloned()
         } else if let Some(o) = q.get("object_id").or_else(|| q.get("principal_id")) {
-            ids.iter().find(|m| m.object_id.eq_ignore_ascii_case(o)).cloned()
+            ids.iter()
+                .find(|m| m.object_id.eq_ignore_ascii_case(o))
+                .cloned()
         } else if let Some(r) = q.get("msi_res_id").or_else(|| q.get("mi_res_id")) {
             ids.iter()
-                .find(|m| r.to_ascii_lowercase().ends_with(&format!("/{}", m.display_name.to_ascii_lowercase())))
+                .find(|m| {
+                    r.to_ascii_lowercase()
+                        .ends_with(&format!("/{}", m.display_name.to_ascii_lowercase()))
+                })
                 .cloned()
         } else {
             ids.iter().find(|m| m.system_assigned).cloned()
@@ -318,12 +325,20 @@ fn pick_identity(
     })
 }
 
-fn mi_token(state: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) -> Result<(Value, String), Response> {
+fn mi_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+) -> Result<(Value, String), Box<Response>> {
     if q.get("api-version").is_none() {
-        return Err(mi_error("Required query variable 'api-version' is missing"));
+        return Err(Box::new(mi_error(
+            "Required query variable 'api-version' is missing",
+        )));
     }
     let Some(resource) = q.get("resource") else {
-        return Err(mi_error("Required query variable 'resource' is missing"));
+        return Err(Box::new(mi_error(
+            "Required query variable 'resource' is missing",
+        )));
     };
     let mut own = state.own_urls();
     if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
@@ -331,13 +346,14 @@ fn mi_token(state: &AppState, headers: &HeaderMap, q: &HashMap<String, String>) 
     }
     let scope = format!("{}/.default", resource.trim_end_matches('/'));
     let resource = resource_of(&scope, &own).map_err(|_| {
+        Box::new(
         (
             StatusCode::BAD_REQUEST,
             axum::Json(json!({"error": "invalid_resource", "error_description": format!("AADSTS500011: The resource principal named {resource} was not found in the tenant.")})),
         )
-            .into_response()
+            .into_response())
     })?;
-    let mi = pick_identity(state, q).ok_or_else(|| mi_error("Identity not found"))?;
+    let mi = pick_identity(state, q).ok_or_else(|| Box::new(mi_error("Identity not found")))?;
     let tenant_id = state.read(|t| t.tenant_id.clone());
     let token = mint(
         state,
@@ -380,14 +396,20 @@ async fn imds(State(state): State<AppState>, headers: HeaderMap, uri: axum::http
     }
     match mi_token(&state, &headers, &query_map(&uri)) {
         Ok((v, _)) => axum::Json(v).into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
 /// App Service / Functions: `GET $IDENTITY_ENDPOINT?resource=..&api-version=2019-08-01`
 /// with `X-IDENTITY-HEADER`.
-async fn app_service(State(state): State<AppState>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
-    let secret = headers.get("x-identity-header").and_then(|v| v.to_str().ok());
+async fn app_service(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let secret = headers
+        .get("x-identity-header")
+        .and_then(|v| v.to_str().ok());
     if secret != Some(IDENTITY_HEADER) {
         return (
             StatusCode::UNAUTHORIZED,
@@ -404,6 +426,6 @@ async fn app_service(State(state): State<AppState>, headers: HeaderMap, uri: axu
             "client_id": client_id,
         }))
         .into_response(),
-        Err(r) => r,
+        Err(r) => *r,
     }
 }

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use entra_emulator::store::demo;
-use entra_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TENANT_ID, Emulator, Options};
+use entra_emulator::{Emulator, Options};
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
 
@@ -16,6 +16,7 @@ pub struct Harness {
     pub url: String,
     pub client: Client,
     pub token: String,
+    pub tenant: String,
 }
 
 pub async fn start() -> Harness {
@@ -28,13 +29,15 @@ pub async fn start_with(options: Options) -> Harness {
         .unwrap();
     let url = emu.url();
     let client = Client::new();
+    let env = emu.env();
     let mut h = Harness {
         emu,
         url,
         client,
         token: String::new(),
+        tenant: env[1].1.clone(),
     };
-    h.token = h.token_for(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET).await;
+    h.token = h.token_for(&env[2].1, &env[3].1).await;
     h
 }
 
@@ -53,7 +56,7 @@ impl Harness {
     pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
         let resp = self
             .token_response(
-                DEMO_TENANT_ID,
+                &self.tenant,
                 &[
                     ("grant_type", "client_credentials"),
                     ("client_id", client_id),

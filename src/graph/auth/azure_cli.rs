@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{AccessToken, AuthError, DEFAULT_LIFETIME, Secret, TokenCredential, resource_of, until_epoch};
+use super::{
+    AccessToken, AuthError, DEFAULT_LIFETIME, Secret, TokenCredential, resource_of, until_epoch,
+};
 
 /// How long `az` may take before it is given up on.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -21,7 +23,11 @@ pub struct AzureCliCredential {
 impl AzureCliCredential {
     /// A credential running `program` (the `az` executable), optionally for `tenant_id`.
     pub fn new(program: PathBuf, tenant_id: Option<String>) -> AzureCliCredential {
-        AzureCliCredential { program, tenant_id, timeout: TIMEOUT }
+        AzureCliCredential {
+            program,
+            tenant_id,
+            timeout: TIMEOUT,
+        }
     }
 
     /// The same credential giving up on `az` after `timeout`.
@@ -35,7 +41,12 @@ impl AzureCliCredential {
 impl TokenCredential for AzureCliCredential {
     async fn get_token(&self, scope: &str) -> Result<AccessToken, AuthError> {
         let mut command = tokio::process::Command::new(&self.program);
-        command.args(["account", "get-access-token", "--resource", resource_of(scope)]);
+        command.args([
+            "account",
+            "get-access-token",
+            "--resource",
+            resource_of(scope),
+        ]);
         if let Some(tenant) = &self.tenant_id {
             command.args(["--tenant", tenant]);
         }
@@ -57,11 +68,18 @@ impl TokenCredential for AzureCliCredential {
                     self.program.display()
                 )));
             }
-            Ok(Err(e)) => return Err(AuthError(format!("running the Azure CLI ({}): {e}", self.program.display()))),
+            Ok(Err(e)) => {
+                return Err(AuthError(format!(
+                    "running the Azure CLI ({}): {e}",
+                    self.program.display()
+                )));
+            }
             Ok(Ok(output)) => output,
         };
         if !output.status.success() {
-            return Err(AuthError(describe_cli_failure(&String::from_utf8_lossy(&output.stderr))));
+            return Err(AuthError(describe_cli_failure(&String::from_utf8_lossy(
+                &output.stderr,
+            ))));
         }
         parse_cli_token(&output.stdout)
     }
@@ -70,8 +88,13 @@ impl TokenCredential for AzureCliCredential {
 fn describe_cli_failure(stderr: &str) -> String {
     let said: String = stderr.trim().chars().take(500).collect();
     let lower = said.to_ascii_lowercase();
-    if lower.contains("az login") || lower.contains("not logged in") || lower.contains("aadsts700082") {
-        format!("the Azure CLI is not logged in or its session expired: run `az login` and try again (az said: {said})")
+    if lower.contains("az login")
+        || lower.contains("not logged in")
+        || lower.contains("aadsts700082")
+    {
+        format!(
+            "the Azure CLI is not logged in or its session expired: run `az login` and try again (az said: {said})"
+        )
     } else {
         format!("`az account get-access-token` failed: {said}")
     }
@@ -79,8 +102,11 @@ fn describe_cli_failure(stderr: &str) -> String {
 
 /// Reads `accessToken` and `expires_on` (Unix time; newer CLIs) or `expiresOn` (local time).
 fn parse_cli_token(stdout: &[u8]) -> Result<AccessToken, AuthError> {
-    let json: serde_json::Value = serde_json::from_slice(stdout)
-        .map_err(|e| AuthError(format!("the Azure CLI printed something other than token JSON: {e}")))?;
+    let json: serde_json::Value = serde_json::from_slice(stdout).map_err(|e| {
+        AuthError(format!(
+            "the Azure CLI printed something other than token JSON: {e}"
+        ))
+    })?;
     let token = json
         .get("accessToken")
         .and_then(|t| t.as_str())
@@ -88,11 +114,20 @@ fn parse_cli_token(stdout: &[u8]) -> Result<AccessToken, AuthError> {
         .ok_or_else(|| AuthError("the Azure CLI's answer has no accessToken".to_owned()))?;
     let epoch = json
         .get("expires_on")
-        .and_then(|e| e.as_i64().or_else(|| e.as_str().and_then(|s| s.parse().ok())))
+        .and_then(|e| {
+            e.as_i64()
+                .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
+        })
         .or_else(|| {
             let local = json.get("expiresOn")?.as_str()?;
-            let naive = chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S%.f").ok()?;
-            Some(naive.and_local_timezone(chrono::Local).earliest()?.timestamp())
+            let naive =
+                chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S%.f").ok()?;
+            Some(
+                naive
+                    .and_local_timezone(chrono::Local)
+                    .earliest()?
+                    .timestamp(),
+            )
         });
     let lifetime = epoch.map_or(DEFAULT_LIFETIME, until_epoch);
     Ok(AccessToken::new(Secret::new(token), lifetime))
@@ -127,7 +162,10 @@ mod tests {
             ),
         );
         let cred = AzureCliCredential::new(az, Some("t1".to_owned()));
-        let token = cred.get_token("https://graph.microsoft.com/.default").await.unwrap();
+        let token = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap();
         assert_eq!(token.token.expose(), "cli-token");
         assert!(token.expires_at > Instant::now() + Duration::from_secs(2900));
         assert_eq!(
@@ -139,10 +177,18 @@ mod tests {
     #[test]
     fn older_clis_give_a_local_expires_on() {
         let later = chrono::Local::now() + chrono::Duration::minutes(30);
-        let json = format!(r#"{{"accessToken":"t","expiresOn":"{}"}}"#, later.format("%Y-%m-%d %H:%M:%S%.6f"));
+        let json = format!(
+            r#"{{"accessToken":"t","expiresOn":"{}"}}"#,
+            later.format("%Y-%m-%d %H:%M:%S%.6f")
+        );
         let token = parse_cli_token(json.as_bytes()).unwrap();
         assert!(token.expires_at > Instant::now() + Duration::from_secs(1700));
-        assert!(parse_cli_token(b"{}").unwrap_err().0.contains("accessToken"));
+        assert!(
+            parse_cli_token(b"{}")
+                .unwrap_err()
+                .0
+                .contains("accessToken")
+        );
         assert!(parse_cli_token(b"oops").is_err());
     }
 
@@ -150,11 +196,27 @@ mod tests {
     async fn missing_cli_not_logged_in_and_hangs_are_explained() {
         let dir = tempfile::tempdir().unwrap();
         let missing = AzureCliCredential::new(dir.path().join("nope"), None);
-        let err = missing.get_token("https://graph.microsoft.com/.default").await.unwrap_err();
-        assert!(err.0.contains("was not found") && err.0.contains("az login"), "{err}");
-        let az = fake_az(dir.path(), "az-logged-out", "echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1");
-        let err = AzureCliCredential::new(az, None).get_token("https://graph.microsoft.com/.default").await.unwrap_err();
-        assert!(err.0.contains("not logged in") && err.0.contains("Please run 'az login'"), "{err}");
+        let err = missing
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap_err();
+        assert!(
+            err.0.contains("was not found") && err.0.contains("az login"),
+            "{err}"
+        );
+        let az = fake_az(
+            dir.path(),
+            "az-logged-out",
+            "echo \"ERROR: Please run 'az login' to setup account.\" >&2\nexit 1",
+        );
+        let err = AzureCliCredential::new(az, None)
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap_err();
+        assert!(
+            err.0.contains("not logged in") && err.0.contains("Please run 'az login'"),
+            "{err}"
+        );
         let slow = fake_az(dir.path(), "az-slow", "sleep 5");
         let err = AzureCliCredential::new(slow, None)
             .with_timeout(Duration::from_millis(200))

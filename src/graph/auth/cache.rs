@@ -69,7 +69,10 @@ mod tests {
         async fn get_token(&self, _scope: &str) -> Result<AccessToken, AuthError> {
             let n = self.0.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(20)).await;
-            Ok(AccessToken::new(Secret::new(format!("t{n}")), Duration::from_secs(3600)))
+            Ok(AccessToken::new(
+                Secret::new(format!("t{n}")),
+                Duration::from_secs(3600),
+            ))
         }
     }
 

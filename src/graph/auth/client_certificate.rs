@@ -12,7 +12,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::{AccessToken, AuthError, JWT_BEARER, Secret, TokenCredential, request_token, token_url, unix_now};
+use super::{
+    AccessToken, AuthError, JWT_BEARER, Secret, TokenCredential, request_token, token_url, unix_now,
+};
 
 /// How long a signed assertion is valid (Entra wants at most 10 minutes).
 const ASSERTION_LIFETIME_SECS: i64 = 600;
@@ -27,7 +29,9 @@ pub enum CertificateError {
     #[error("not a PKCS#12 (.pfx/.p12) bundle or a PEM file: {0}")]
     Unreadable(String),
     /// No private key in the bundle or file.
-    #[error("no private key found (a PEM file must hold the certificate and its unencrypted private key)")]
+    #[error(
+        "no private key found (a PEM file must hold the certificate and its unencrypted private key)"
+    )]
     NoPrivateKey,
     /// No certificate in the bundle or file.
     #[error("no certificate found")]
@@ -93,7 +97,8 @@ impl SigningKey {
         match self {
             SigningKey::Rsa(k) => {
                 let mut sig = vec![0u8; k.public_modulus_len()];
-                k.sign(&signature::RSA_PSS_SHA256, &rng, message, &mut sig).map_err(failed)?;
+                k.sign(&signature::RSA_PSS_SHA256, &rng, message, &mut sig)
+                    .map_err(failed)?;
                 Ok(sig)
             }
             SigningKey::Ec(k, _) => Ok(k.sign(&rng, message).map_err(failed)?.as_ref().to_vec()),
@@ -119,7 +124,10 @@ impl fmt::Debug for ClientCertificate {
 
 impl ClientCertificate {
     /// Loads a PEM file (certificate and private key) or a PKCS#12 bundle.
-    pub fn load(bytes: &[u8], password: Option<&str>) -> Result<ClientCertificate, CertificateError> {
+    pub fn load(
+        bytes: &[u8],
+        password: Option<&str>,
+    ) -> Result<ClientCertificate, CertificateError> {
         if bytes.windows(10).any(|w| w == b"-----BEGIN") {
             ClientCertificate::from_pem(bytes)
         } else {
@@ -130,12 +138,18 @@ impl ClientCertificate {
     /// Loads a PKCS#12 (`.pfx`/`.p12`) bundle.
     pub fn from_pkcs12(der: &[u8], password: &str) -> Result<ClientCertificate, CertificateError> {
         use p12_keystore::error::Error as P12Error;
-        let store = p12_keystore::KeyStore::from_pkcs12(der, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
-            .map_err(|e| match e {
-                P12Error::MacError(_) => CertificateError::WrongPassword,
-                other => CertificateError::Unreadable(other.to_string()),
-            })?;
-        let (_, chain) = store.private_key_chain().ok_or(CertificateError::NoPrivateKey)?;
+        let store = p12_keystore::KeyStore::from_pkcs12(
+            der,
+            password,
+            p12_keystore::Pkcs12ImportPolicy::Relaxed,
+        )
+        .map_err(|e| match e {
+            P12Error::MacError(_) => CertificateError::WrongPassword,
+            other => CertificateError::Unreadable(other.to_string()),
+        })?;
+        let (_, chain) = store
+            .private_key_chain()
+            .ok_or(CertificateError::NoPrivateKey)?;
         let key = SigningKey::from_der(&PrivateKeyDer::Pkcs8(chain.key().as_der().into()))?;
         let certs: Vec<&[u8]> = chain.certs().iter().map(|c| c.as_der()).collect();
         ClientCertificate::new(key, &certs)
@@ -147,7 +161,8 @@ impl ClientCertificate {
             Ok(key) => key,
             Err(pem::Error::NoItemsFound) if contains(text, b"ENCRYPTED PRIVATE KEY") => {
                 return Err(CertificateError::UnsupportedKey(
-                    "encrypted PEM keys are not supported; use a PKCS#12 bundle with a password".to_owned(),
+                    "encrypted PEM keys are not supported; use a PKCS#12 bundle with a password"
+                        .to_owned(),
                 ));
             }
             Err(pem::Error::NoItemsFound) => return Err(CertificateError::NoPrivateKey),
@@ -184,7 +199,8 @@ impl ClientCertificate {
     /// A signed client assertion for `client_id`, addressed to `audience` (the token URL).
     pub fn assertion(&self, client_id: &str, audience: &str) -> Result<Secret, AuthError> {
         let now = unix_now();
-        let header = serde_json::json!({"alg": self.key.alg(), "typ": "JWT", "x5t#S256": self.thumbprint});
+        let header =
+            serde_json::json!({"alg": self.key.alg(), "typ": "JWT", "x5t#S256": self.thumbprint});
         let claims = serde_json::json!({
             "aud": audience,
             "iss": client_id,
@@ -200,7 +216,10 @@ impl ClientCertificate {
             URL_SAFE_NO_PAD.encode(claims.to_string())
         );
         let signature = self.key.sign(input.as_bytes())?;
-        Ok(Secret::new(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))))
+        Ok(Secret::new(format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        )))
     }
 }
 
@@ -247,7 +266,9 @@ impl ClientCertificateCredential {
 #[async_trait]
 impl TokenCredential for ClientCertificateCredential {
     async fn get_token(&self, scope: &str) -> Result<AccessToken, AuthError> {
-        let assertion = self.certificate.assertion(&self.client_id, &self.token_url)?;
+        let assertion = self
+            .certificate
+            .assertion(&self.client_id, &self.token_url)?;
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.client_id.as_str()),
@@ -260,35 +281,9 @@ impl TokenCredential for ClientCertificateCredential {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::graph::auth::testing::{Reply, TestServer};
-    use std::sync::OnceLock;
-
-    /// A self-signed RSA test certificate: (certificate PEM, PKCS#8 key PEM, certificate DER).
-    pub(crate) fn rsa_cert() -> &'static (String, String, Vec<u8>) {
-        static CERT: OnceLock<(String, String, Vec<u8>)> = OnceLock::new();
-        CERT.get_or_init(|| {
-            let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
-            let cert = rcgen::CertificateParams::new(vec!["entra-test".to_owned()])
-                .unwrap()
-                .self_signed(&key)
-                .unwrap();
-            (cert.pem(), key.serialize_pem(), cert.der().to_vec())
-        })
-    }
-
-    fn pkcs12(cert_der: &[u8], key_pem: &str, password: &str) -> Vec<u8> {
-        let key_der = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
-        let chain = p12_keystore::PrivateKeyChain::new(
-            vec![1u8, 2, 3],
-            p12_keystore::PrivateKey::from_der(key_der.secret_der()).unwrap(),
-            [p12_keystore::Certificate::from_der(cert_der).unwrap()],
-        );
-        let mut store = p12_keystore::KeyStore::new();
-        store.add_entry("entra", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
-        store.writer(password).write().unwrap()
-    }
+    use crate::graph::auth::testing::{Reply, TestServer, pkcs12, rsa_cert};
 
     fn decode(part: &str) -> serde_json::Value {
         serde_json::from_slice(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap()
@@ -298,7 +293,8 @@ pub(crate) mod tests {
     fn loads_pem_and_pkcs12_with_the_same_thumbprint() {
         let (cert_pem, key_pem, der) = rsa_cert();
         let pem = ClientCertificate::load(format!("{cert_pem}{key_pem}").as_bytes(), None).unwrap();
-        let expected = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der));
+        let expected =
+            URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, der));
         assert_eq!(pem.thumbprint(), expected);
         let p12 = ClientCertificate::load(&pkcs12(der, key_pem, "pw"), Some("pw")).unwrap();
         assert_eq!(p12.thumbprint(), expected);
@@ -309,36 +305,78 @@ pub(crate) mod tests {
     fn loading_errors_say_what_is_wrong() {
         let (cert_pem, key_pem, der) = rsa_cert();
         let bundle = pkcs12(der, key_pem, "pw");
-        assert_eq!(ClientCertificate::load(&bundle, Some("nope")).unwrap_err(), CertificateError::WrongPassword);
-        assert_eq!(ClientCertificate::load(cert_pem.as_bytes(), None).unwrap_err(), CertificateError::NoPrivateKey);
-        assert_eq!(ClientCertificate::load(key_pem.as_bytes(), None).unwrap_err(), CertificateError::NoCertificate);
-        assert!(matches!(ClientCertificate::load(b"garbage", None), Err(CertificateError::Unreadable(_))));
+        assert_eq!(
+            ClientCertificate::load(&bundle, Some("nope")).unwrap_err(),
+            CertificateError::WrongPassword
+        );
+        assert_eq!(
+            ClientCertificate::load(cert_pem.as_bytes(), None).unwrap_err(),
+            CertificateError::NoPrivateKey
+        );
+        assert_eq!(
+            ClientCertificate::load(key_pem.as_bytes(), None).unwrap_err(),
+            CertificateError::NoCertificate
+        );
+        assert!(matches!(
+            ClientCertificate::load(b"garbage", None),
+            Err(CertificateError::Unreadable(_))
+        ));
         let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let mismatched = format!("{cert_pem}{}", other.serialize_pem());
-        assert_eq!(ClientCertificate::load(mismatched.as_bytes(), None).unwrap_err(), CertificateError::KeyMismatch);
+        assert_eq!(
+            ClientCertificate::load(mismatched.as_bytes(), None).unwrap_err(),
+            CertificateError::KeyMismatch
+        );
     }
 
     #[test]
     fn ecdsa_keys_sign_es256() {
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-        let cert = rcgen::CertificateParams::new(vec!["ec".to_owned()]).unwrap().self_signed(&key).unwrap();
-        let c = ClientCertificate::load(format!("{}{}", cert.pem(), key.serialize_pem()).as_bytes(), None).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["ec".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let c = ClientCertificate::load(
+            format!("{}{}", cert.pem(), key.serialize_pem()).as_bytes(),
+            None,
+        )
+        .unwrap();
         let jwt = c.assertion("app", "aud").unwrap();
         let parts: Vec<&str> = jwt.expose().split('.').collect();
         assert_eq!(decode(parts[0])["alg"], "ES256");
-        let public = signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, key.public_key_raw());
+        let public = signature::UnparsedPublicKey::new(
+            &signature::ECDSA_P256_SHA256_FIXED,
+            key.public_key_raw(),
+        );
         public
-            .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
+            .verify(
+                format!("{}.{}", parts[0], parts[1]).as_bytes(),
+                &URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
+            )
             .unwrap();
     }
 
     #[tokio::test]
     async fn posts_a_ps256_assertion_with_the_sha256_thumbprint() {
         let (cert_pem, key_pem, _) = rsa_cert();
-        let certificate = ClientCertificate::from_pem(format!("{cert_pem}{key_pem}").as_bytes()).unwrap();
-        let server = TestServer::start(vec![Reply::json(200, r#"{"access_token":"tok","expires_in":3599}"#)]).await;
-        let cred = ClientCertificateCredential::new(reqwest::Client::new(), &server.url(), "t1", "app", certificate.clone());
-        let token = cred.get_token("https://graph.microsoft.com/.default").await.unwrap();
+        let certificate =
+            ClientCertificate::from_pem(format!("{cert_pem}{key_pem}").as_bytes()).unwrap();
+        let server = TestServer::start(vec![Reply::json(
+            200,
+            r#"{"access_token":"tok","expires_in":3599}"#,
+        )])
+        .await;
+        let cred = ClientCertificateCredential::new(
+            reqwest::Client::new(),
+            &server.url(),
+            "t1",
+            "app",
+            certificate.clone(),
+        );
+        let token = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap();
         assert_eq!(token.token.expose(), "tok");
         let form = server.request(0).form();
         assert_eq!(form["grant_type"], "client_credentials");
@@ -352,32 +390,55 @@ pub(crate) mod tests {
         assert_eq!(header["typ"], "JWT");
         assert_eq!(header["x5t#S256"], certificate.thumbprint());
         let claims = decode(parts[1]);
-        assert_eq!(claims["aud"], format!("{}/t1/oauth2/v2.0/token", server.url()));
+        assert_eq!(
+            claims["aud"],
+            format!("{}/t1/oauth2/v2.0/token", server.url())
+        );
         assert_eq!(claims["iss"], "app");
         assert_eq!(claims["sub"], "app");
         assert!(uuid::Uuid::parse_str(claims["jti"].as_str().unwrap()).is_ok());
-        let (nbf, exp) = (claims["nbf"].as_i64().unwrap(), claims["exp"].as_i64().unwrap());
+        let (nbf, exp) = (
+            claims["nbf"].as_i64().unwrap(),
+            claims["exp"].as_i64().unwrap(),
+        );
         assert!(exp > nbf && exp - nbf <= 600 && claims["iat"].as_i64() == Some(nbf));
         // The signature verifies with the certificate's public key.
         let key = rcgen::KeyPair::from_pem(key_pem).unwrap();
-        let pkcs1 = SigningKey::from_der(&PrivateKeyDer::Pkcs8(key.serialized_der().into())).unwrap();
-        let public = signature::UnparsedPublicKey::new(&signature::RSA_PSS_2048_8192_SHA256, pkcs1.public_key().to_vec());
+        let pkcs1 =
+            SigningKey::from_der(&PrivateKeyDer::Pkcs8(key.serialized_der().into())).unwrap();
+        let public = signature::UnparsedPublicKey::new(
+            &signature::RSA_PSS_2048_8192_SHA256,
+            pkcs1.public_key().to_vec(),
+        );
         public
-            .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &URL_SAFE_NO_PAD.decode(parts[2]).unwrap())
+            .verify(
+                format!("{}.{}", parts[0], parts[1]).as_bytes(),
+                &URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
+            )
             .unwrap();
     }
 
     #[tokio::test]
     async fn token_endpoint_errors_are_reported() {
         let (cert_pem, key_pem, _) = rsa_cert();
-        let certificate = ClientCertificate::from_pem(format!("{cert_pem}{key_pem}").as_bytes()).unwrap();
+        let certificate =
+            ClientCertificate::from_pem(format!("{cert_pem}{key_pem}").as_bytes()).unwrap();
         let server = TestServer::start(vec![Reply::json(
             401,
             r#"{"error":"invalid_client","error_description":"AADSTS700027: Client assertion failed signature validation."}"#,
         )])
         .await;
-        let cred = ClientCertificateCredential::new(reqwest::Client::new(), &server.url(), "t1", "app", certificate);
-        let err = cred.get_token("https://graph.microsoft.com/.default").await.unwrap_err();
+        let cred = ClientCertificateCredential::new(
+            reqwest::Client::new(),
+            &server.url(),
+            "t1",
+            "app",
+            certificate,
+        );
+        let err = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap_err();
         assert!(err.0.contains("AADSTS700027"), "{err}");
         assert!(!err.0.contains("eyJ"), "the assertion is not echoed: {err}");
     }

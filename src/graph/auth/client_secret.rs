@@ -59,14 +59,30 @@ mod tests {
 
     #[tokio::test]
     async fn posts_the_secret_as_a_form() {
-        let server = TestServer::start(vec![Reply::json(200, r#"{"access_token":"tok","expires_in":3599}"#)]).await;
-        let cred = ClientSecretCredential::new(reqwest::Client::new(), &server.url(), "t1", "app", Secret::new("s3"));
-        let token = cred.get_token("https://graph.microsoft.com/.default").await.unwrap();
+        let server = TestServer::start(vec![Reply::json(
+            200,
+            r#"{"access_token":"tok","expires_in":3599}"#,
+        )])
+        .await;
+        let cred = ClientSecretCredential::new(
+            reqwest::Client::new(),
+            &server.url(),
+            "t1",
+            "app",
+            Secret::new("s3"),
+        );
+        let token = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap();
         assert_eq!(token.token.expose(), "tok");
         let req = server.request(0);
         assert_eq!(req.method, "POST");
         assert_eq!(req.target, "/t1/oauth2/v2.0/token");
-        assert_eq!(req.header("content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(
+            req.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
         let form = req.form();
         assert_eq!(form["grant_type"], "client_credentials");
         assert_eq!(form["client_id"], "app");
@@ -77,9 +93,12 @@ mod tests {
 
     #[tokio::test]
     async fn works_against_the_emulator() {
-        let emu = entra_emulator::Emulator::start(([127, 0, 0, 1], 0).into(), entra_emulator::Options::default())
-            .await
-            .unwrap();
+        let emu = entra_emulator::Emulator::start(
+            ([127, 0, 0, 1], 0).into(),
+            entra_emulator::Options::default(),
+        )
+        .await
+        .unwrap();
         let cred = ClientSecretCredential::new(
             reqwest::Client::new(),
             &emu.url(),
@@ -87,7 +106,10 @@ mod tests {
             entra_emulator::DEMO_CLIENT_ID,
             Secret::new(entra_emulator::DEMO_CLIENT_SECRET),
         );
-        let token = cred.get_token(&format!("{}/.default", emu.url())).await.unwrap();
+        let token = cred
+            .get_token(&format!("{}/.default", emu.url()))
+            .await
+            .unwrap();
         assert!(token.token.expose().starts_with("ey"));
         let wrong = ClientSecretCredential::new(
             reqwest::Client::new(),
@@ -96,7 +118,10 @@ mod tests {
             entra_emulator::DEMO_CLIENT_ID,
             Secret::new("wrong"),
         );
-        let err = wrong.get_token(&format!("{}/.default", emu.url())).await.unwrap_err();
+        let err = wrong
+            .get_token(&format!("{}/.default", emu.url()))
+            .await
+            .unwrap_err();
         assert!(err.0.contains("invalid_client"), "{err}");
         emu.shutdown().await;
     }

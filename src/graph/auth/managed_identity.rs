@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 
-use super::{AccessToken, AuthError, Secret, TokenCredential, describe_token_error, resource_of, token_from_response};
+use super::{
+    AccessToken, AuthError, Secret, TokenCredential, describe_token_error, resource_of,
+    token_from_response,
+};
 
 /// The IMDS token endpoint (the one plain-http, non-loopback URL the provider accepts).
 pub const IMDS_ENDPOINT: &str = "http://169.254.169.254/metadata/identity/oauth2/token";
@@ -33,7 +36,9 @@ impl ManagedIdentityEndpoint {
     pub fn describe(&self) -> String {
         match self {
             ManagedIdentityEndpoint::Imds { url } => format!("IMDS at {url}"),
-            ManagedIdentityEndpoint::AppService { url, .. } => format!("App Service identity endpoint {url}"),
+            ManagedIdentityEndpoint::AppService { url, .. } => {
+                format!("App Service identity endpoint {url}")
+            }
         }
     }
 }
@@ -53,7 +58,11 @@ impl ManagedIdentityCredential {
         endpoint: ManagedIdentityEndpoint,
         client_id: Option<String>,
     ) -> ManagedIdentityCredential {
-        ManagedIdentityCredential { http, endpoint, client_id }
+        ManagedIdentityCredential {
+            http,
+            endpoint,
+            client_id,
+        }
     }
 }
 
@@ -72,7 +81,9 @@ impl TokenCredential for ManagedIdentityCredential {
         let request = self.http.get(url.as_str()).query(&query);
         let request = match &self.endpoint {
             ManagedIdentityEndpoint::Imds { .. } => request.header("Metadata", "true"),
-            ManagedIdentityEndpoint::AppService { header, .. } => request.header("X-IDENTITY-HEADER", header.expose()),
+            ManagedIdentityEndpoint::AppService { header, .. } => {
+                request.header("X-IDENTITY-HEADER", header.expose())
+            }
         };
         let response = request.send().await.map_err(|e| {
             AuthError(format!(
@@ -92,8 +103,11 @@ impl TokenCredential for ManagedIdentityCredential {
                 describe_token_error(status.as_u16(), &body)
             )));
         }
-        let json: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|e| AuthError(format!("the managed identity endpoint answered with invalid JSON: {e}")))?;
+        let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            AuthError(format!(
+                "the managed identity endpoint answered with invalid JSON: {e}"
+            ))
+        })?;
         token_from_response(&json)
     }
 }
@@ -111,9 +125,18 @@ mod tests {
             r#"{"access_token":"tok","refresh_token":"","expires_in":"3599","expires_on":"1506484173","not_before":"1506480273","resource":"https://graph.microsoft.com","token_type":"Bearer"}"#,
         )])
         .await;
-        let endpoint = ManagedIdentityEndpoint::Imds { url: format!("{}/metadata/identity/oauth2/token", server.url()) };
-        let cred = ManagedIdentityCredential::new(reqwest::Client::new(), endpoint, Some("mi-client".to_owned()));
-        let token = cred.get_token("https://graph.microsoft.com/.default").await.unwrap();
+        let endpoint = ManagedIdentityEndpoint::Imds {
+            url: format!("{}/metadata/identity/oauth2/token", server.url()),
+        };
+        let cred = ManagedIdentityCredential::new(
+            reqwest::Client::new(),
+            endpoint,
+            Some("mi-client".to_owned()),
+        );
+        let token = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap();
         assert_eq!(token.token.expose(), "tok");
         assert!(token.expires_at > Instant::now() + Duration::from_secs(3500));
         let req = server.request(0);
@@ -129,14 +152,20 @@ mod tests {
     #[tokio::test]
     async fn app_service_requests_send_the_identity_header() {
         let on = crate::graph::auth::unix_now() + 1800;
-        let server =
-            TestServer::start(vec![Reply::json(200, format!(r#"{{"access_token":"tok","expires_on":"{on}"}}"#))]).await;
+        let server = TestServer::start(vec![Reply::json(
+            200,
+            format!(r#"{{"access_token":"tok","expires_on":"{on}"}}"#),
+        )])
+        .await;
         let endpoint = ManagedIdentityEndpoint::AppService {
             url: format!("{}/msi/token", server.url()),
             header: Secret::new("hdr"),
         };
         let cred = ManagedIdentityCredential::new(reqwest::Client::new(), endpoint, None);
-        let token = cred.get_token("https://graph.microsoft.us/.default").await.unwrap();
+        let token = cred
+            .get_token("https://graph.microsoft.us/.default")
+            .await
+            .unwrap();
         assert!(token.expires_at > Instant::now() + Duration::from_secs(1700));
         let req = server.request(0);
         assert_eq!(req.header("x-identity-header"), Some("hdr"));
@@ -157,14 +186,26 @@ mod tests {
         .await;
         let endpoint = ManagedIdentityEndpoint::Imds { url: server.url() };
         let cred = ManagedIdentityCredential::new(reqwest::Client::new(), endpoint, None);
-        let err = cred.get_token("https://graph.microsoft.com/.default").await.unwrap_err();
+        let err = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap_err();
         assert!(err.0.contains("Identity not found"), "{err}");
         let unreachable = ManagedIdentityCredential::new(
             reqwest::Client::new(),
-            ManagedIdentityEndpoint::Imds { url: "http://127.0.0.1:9/token".to_owned() },
+            ManagedIdentityEndpoint::Imds {
+                url: "http://127.0.0.1:9/token".to_owned(),
+            },
             None,
         );
-        let err = unreachable.get_token("https://graph.microsoft.com/.default").await.unwrap_err();
-        assert!(err.0.contains("could not reach the managed identity endpoint"), "{err}");
+        let err = unreachable
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap_err();
+        assert!(
+            err.0
+                .contains("could not reach the managed identity endpoint"),
+            "{err}"
+        );
     }
 }

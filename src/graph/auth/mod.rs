@@ -44,7 +44,9 @@ pub struct AccessToken {
 
 impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccessToken").field("expires_at", &self.expires_at).finish_non_exhaustive()
+        f.debug_struct("AccessToken")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,7 +75,10 @@ pub trait TokenCredential: Send + Sync + fmt::Debug {
 
 /// `{login_endpoint}/{tenant}/oauth2/v2.0/token`.
 pub(crate) fn token_url(login_endpoint: &str, tenant_id: &str) -> String {
-    format!("{}/{tenant_id}/oauth2/v2.0/token", login_endpoint.trim_end_matches('/'))
+    format!(
+        "{}/{tenant_id}/oauth2/v2.0/token",
+        login_endpoint.trim_end_matches('/')
+    )
 }
 
 /// The resource a `…/.default` scope names (managed identity and the Azure CLI want it).
@@ -100,12 +105,11 @@ pub(crate) async fn request_token(
     method: &str,
 ) -> Result<AccessToken, AuthError> {
     let started = Instant::now();
-    let response = http
-        .post(token_url)
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| AuthError(format!("could not reach the token endpoint {token_url}: {e}")))?;
+    let response = http.post(token_url).form(form).send().await.map_err(|e| {
+        AuthError(format!(
+            "could not reach the token endpoint {token_url}: {e}"
+        ))
+    })?;
     let status = response.status();
     tracing::debug!(
         url = %token_url,
@@ -120,8 +124,11 @@ pub(crate) async fn request_token(
     if !status.is_success() {
         return Err(AuthError(describe_token_error(status.as_u16(), &body)));
     }
-    let json: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| AuthError(format!("the token endpoint answered with invalid JSON: {e}")))?;
+    let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+        AuthError(format!(
+            "the token endpoint answered with invalid JSON: {e}"
+        ))
+    })?;
     token_from_response(&json)
 }
 
@@ -132,10 +139,14 @@ pub(crate) fn token_from_response(json: &serde_json::Value) -> Result<AccessToke
         .get("access_token")
         .and_then(|t| t.as_str())
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| AuthError("the token endpoint answered without an access_token".to_owned()))?;
+        .ok_or_else(|| {
+            AuthError("the token endpoint answered without an access_token".to_owned())
+        })?;
     let number = |key: &str| {
-        json.get(key)
-            .and_then(|e| e.as_i64().or_else(|| e.as_str().and_then(|s| s.trim().parse().ok())))
+        json.get(key).and_then(|e| {
+            e.as_i64()
+                .or_else(|| e.as_str().and_then(|s| s.trim().parse().ok()))
+        })
     };
     let lifetime = match (number("expires_in"), number("expires_on")) {
         (Some(secs), _) => Duration::from_secs(u64::try_from(secs).unwrap_or(0)),
@@ -149,7 +160,10 @@ pub(crate) fn token_from_response(json: &serde_json::Value) -> Result<AccessToke
 /// echoing anything the caller sent.
 pub(crate) fn describe_token_error(status: u16, body: &[u8]) -> String {
     let json: serde_json::Value = serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
-    let error = json.get("error").and_then(|e| e.as_str()).unwrap_or("unknown_error");
+    let error = json
+        .get("error")
+        .and_then(|e| e.as_str())
+        .unwrap_or("unknown_error");
     let description = json
         .get("error_description")
         .and_then(|e| e.as_str())
@@ -164,7 +178,9 @@ mod tests {
 
     #[test]
     fn token_lifetimes_accept_numbers_and_strings() {
-        let t = token_from_response(&serde_json::json!({"access_token": "abc", "expires_in": "60"})).unwrap();
+        let t =
+            token_from_response(&serde_json::json!({"access_token": "abc", "expires_in": "60"}))
+                .unwrap();
         assert!(t.expires_at <= Instant::now() + Duration::from_secs(60));
         assert_eq!(t.token.expose(), "abc");
         assert!(token_from_response(&serde_json::json!({"expires_in": 5})).is_err());
@@ -173,9 +189,13 @@ mod tests {
     #[test]
     fn expires_on_is_used_when_expires_in_is_absent() {
         let on = (unix_now() + 1200).to_string();
-        let t = token_from_response(&serde_json::json!({"access_token": "abc", "expires_on": on})).unwrap();
+        let t = token_from_response(&serde_json::json!({"access_token": "abc", "expires_on": on}))
+            .unwrap();
         let left = t.expires_at.saturating_duration_since(Instant::now());
-        assert!(left > Duration::from_secs(1100) && left <= Duration::from_secs(1200), "{left:?}");
+        assert!(
+            left > Duration::from_secs(1100) && left <= Duration::from_secs(1200),
+            "{left:?}"
+        );
         let t = token_from_response(&serde_json::json!({"access_token": "abc"})).unwrap();
         assert!(t.expires_at <= Instant::now() + DEFAULT_LIFETIME);
     }
@@ -191,7 +211,13 @@ mod tests {
 
     #[test]
     fn resources_drop_the_default_suffix() {
-        assert_eq!(resource_of("https://graph.microsoft.com/.default"), "https://graph.microsoft.com");
-        assert_eq!(resource_of("https://graph.microsoft.us"), "https://graph.microsoft.us");
+        assert_eq!(
+            resource_of("https://graph.microsoft.com/.default"),
+            "https://graph.microsoft.com"
+        );
+        assert_eq!(
+            resource_of("https://graph.microsoft.us"),
+            "https://graph.microsoft.us"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! and answers with queued replies (the last one repeats).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustls::pki_types::pem::PemObject;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -17,7 +19,10 @@ pub(crate) struct Reply {
 impl Reply {
     /// A JSON answer.
     pub(crate) fn json(status: u16, body: impl Into<String>) -> Reply {
-        Reply { status, body: body.into() }
+        Reply {
+            status,
+            body: body.into(),
+        }
     }
 }
 
@@ -34,18 +39,29 @@ pub(crate) struct Recorded {
 impl Recorded {
     /// A header value (name case-insensitive).
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The url-encoded form body.
     pub(crate) fn form(&self) -> HashMap<String, String> {
-        url::form_urlencoded::parse(self.body.as_bytes()).into_owned().collect()
+        url::form_urlencoded::parse(self.body.as_bytes())
+            .into_owned()
+            .collect()
     }
 
     /// The decoded query parameters.
     pub(crate) fn query(&self) -> HashMap<String, String> {
-        let query = self.target.split_once('?').map(|(_, q)| q).unwrap_or_default();
-        url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+        let query = self
+            .target
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or_default();
+        url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect()
     }
 
     /// The path without the query.
@@ -70,9 +86,15 @@ impl TestServer {
         tokio::spawn(async move {
             let mut n = 0usize;
             while let Ok((mut socket, _)) = listener.accept().await {
-                let Some(request) = read_request(&mut socket).await else { continue };
+                let Some(request) = read_request(&mut socket).await else {
+                    continue;
+                };
                 recorded.lock().unwrap().push(request);
-                let reply = replies.get(n).or(replies.last()).cloned().unwrap_or(Reply::json(404, "{}"));
+                let reply = replies
+                    .get(n)
+                    .or(replies.last())
+                    .cloned()
+                    .unwrap_or(Reply::json(404, "{}"));
                 n += 1;
                 let text = format!(
                     "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{}",
@@ -138,5 +160,36 @@ async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
         buf.extend_from_slice(&chunk[..n]);
     }
     let body = String::from_utf8_lossy(&buf[head_end..]).into_owned();
-    Some(Recorded { method, target, headers, body })
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+/// A self-signed RSA test certificate: (certificate PEM, PKCS#8 key PEM, certificate DER).
+pub(crate) fn rsa_cert() -> &'static (String, String, Vec<u8>) {
+    static CERT: OnceLock<(String, String, Vec<u8>)> = OnceLock::new();
+    CERT.get_or_init(|| {
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["entra-test".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.pem(), key.serialize_pem(), cert.der().to_vec())
+    })
+}
+
+/// A PKCS#12 bundle of `cert_der` and `key_pem`.
+pub(crate) fn pkcs12(cert_der: &[u8], key_pem: &str, password: &str) -> Vec<u8> {
+    let key_der = rustls::pki_types::PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
+    let chain = p12_keystore::PrivateKeyChain::new(
+        vec![1u8, 2, 3],
+        p12_keystore::PrivateKey::from_der(key_der.secret_der()).unwrap(),
+        [p12_keystore::Certificate::from_der(cert_der).unwrap()],
+    );
+    let mut store = p12_keystore::KeyStore::new();
+    store.add_entry("entra", p12_keystore::KeyStoreEntry::PrivateKeyChain(chain));
+    store.writer(password).write().unwrap()
 }

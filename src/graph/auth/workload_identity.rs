@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 
-use super::{AccessToken, AuthError, FederatedTokenSource, JWT_BEARER, TokenCredential, request_token, token_url};
+use super::{
+    AccessToken, AuthError, FederatedTokenSource, JWT_BEARER, TokenCredential, request_token,
+    token_url,
+};
 
 /// Authenticates an app registration through one of its federated identity credentials.
 #[derive(Debug)]
@@ -56,14 +59,31 @@ mod tests {
     #[tokio::test]
     async fn posts_the_external_token_as_the_client_assertion() {
         let idp = TestServer::start(vec![Reply::json(200, r#"{"value":"ext.jwt.sig"}"#)]).await;
-        let login = TestServer::start(vec![Reply::json(200, r#"{"access_token":"tok","expires_in":"3599"}"#)]).await;
+        let login = TestServer::start(vec![Reply::json(
+            200,
+            r#"{"access_token":"tok","expires_in":"3599"}"#,
+        )])
+        .await;
         let source = FederatedTokenSource::GitHubActions {
             request_url: format!("{}/id", idp.url()),
             request_token: Secret::new("rt"),
             audience: "api://AzureADTokenExchange".to_owned(),
         };
-        let cred = WorkloadIdentityCredential::new(reqwest::Client::new(), &login.url(), "t1", "app", source);
-        assert_eq!(cred.get_token("https://graph.microsoft.com/.default").await.unwrap().token.expose(), "tok");
+        let cred = WorkloadIdentityCredential::new(
+            reqwest::Client::new(),
+            &login.url(),
+            "t1",
+            "app",
+            source,
+        );
+        assert_eq!(
+            cred.get_token("https://graph.microsoft.com/.default")
+                .await
+                .unwrap()
+                .token
+                .expose(),
+            "tok"
+        );
         let req = login.request(0);
         assert_eq!(req.target, "/t1/oauth2/v2.0/token");
         let form = req.form();
@@ -89,7 +109,10 @@ mod tests {
             "app",
             FederatedTokenSource::Token(Secret::new("ext.jwt.sig")),
         );
-        let err = cred.get_token("https://graph.microsoft.com/.default").await.unwrap_err();
+        let err = cred
+            .get_token("https://graph.microsoft.com/.default")
+            .await
+            .unwrap_err();
         assert!(err.0.contains("AADSTS70021"), "{err}");
         assert!(!err.0.contains("ext.jwt.sig"));
     }
