@@ -192,11 +192,17 @@ pub fn page<'a>(
     query: &Query,
     filter: Option<&Filter>,
 ) -> AppResult<Page<'a>> {
-    let after = query
+    let token = query
         .skiptoken
         .as_deref()
         .map(decode_skiptoken)
         .transpose()?;
+    // Sorted listings page by position ("#offset"), others by the last id served.
+    let offset = token
+        .as_deref()
+        .and_then(|t| t.strip_prefix('#'))
+        .and_then(|n| n.parse::<usize>().ok());
+    let after = if offset.is_some() { None } else { token };
     let search = query.search.as_deref().map(parse_search).transpose()?;
     let size = query.page_size();
     let mut items = Vec::new();
@@ -213,14 +219,22 @@ pub fn page<'a>(
         {
             continue;
         }
+        let index = total;
         total += 1;
+        if offset.is_some_and(|off| index < off) {
+            continue;
+        }
         if after.as_deref().is_some_and(|a| obj.id.as_str() <= a) {
             continue;
         }
         if items.len() < size {
             items.push(obj);
         } else if next_after.is_none() {
-            next_after = items.last().map(|o: &&DirObject| o.id.clone());
+            next_after = if query.orderby.is_some() {
+                Some(format!("#{}", offset.unwrap_or(0) + size))
+            } else {
+                items.last().map(|o: &&DirObject| o.id.clone())
+            };
         }
     }
     Ok(Page {

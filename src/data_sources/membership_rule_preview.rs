@@ -44,7 +44,7 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
                     .computed()
                     .describe("The display names of the selected objects, in the order of `object_ids`."),
             )
-            .attribute(Attribute::new("count", Type::Number).computed().describe("How many objects the rule selects.")),
+            .attribute(Attribute::new("match_count", Type::Number).computed().describe("How many objects the rule selects.")),
         )
     }
 
@@ -132,7 +132,7 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
                 "display_names",
                 Value::List(selected.iter().map(|(n, _)| Value::string(n)).collect()),
             ),
-            ("count", Value::Number(Number::Int(count))),
+            ("match_count", Value::Number(Number::Int(count))),
         ]))
     }
 }

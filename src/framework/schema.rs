@@ -261,6 +261,12 @@ impl Block {
             if !seen.insert(a.name) {
                 return Err(format!("{path}: duplicate attribute {:?}", a.name));
             }
+            if path.split('.').count() == 1 && RESERVED_NAMES.contains(&a.name) {
+                return Err(format!(
+                    "{path}.{}: reserved by Terraform's configuration language",
+                    a.name
+                ));
+            }
             if a.description.trim().is_empty() {
                 return Err(format!("{path}.{}: missing description", a.name));
             }
@@ -324,6 +330,17 @@ impl Block {
     }
 }
 
+/// Top-level names Terraform's configuration language reserves in resource blocks.
+const RESERVED_NAMES: &[&str] = &[
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
 /// A versioned schema for a provider, resource or data source.
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
@@ -370,6 +387,12 @@ mod tests {
     fn schema_check_demands_descriptions() {
         let block = Block::new("x").attribute(Attribute::string("a"));
         assert_eq!(block.check("r").unwrap_err(), "r.a: missing description");
+    }
+
+    #[test]
+    fn schema_check_refuses_reserved_names() {
+        let block = Block::new("x").attribute(Attribute::string("count").describe("C."));
+        assert!(block.check("r").unwrap_err().contains("reserved"));
     }
 
     #[test]

@@ -208,6 +208,18 @@ impl Workspace {
         std::fs::write(self.config_dir().join("main.tf"), full).expect("write main.tf");
     }
 
+    /// Copies an example directory (relative to the repository root) as the configuration.
+    pub(crate) fn use_example(&self, example: &str) {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(example);
+        for entry in std::fs::read_dir(&source).expect("example dir") {
+            let entry = entry.expect("entry");
+            if entry.path().extension().is_some_and(|e| e == "tf") {
+                std::fs::copy(entry.path(), self.config_dir().join(entry.file_name()))
+                    .expect("copy example");
+            }
+        }
+    }
+
     /// Runs terraform with `args`, extra environment `extra`, in a clean environment.
     pub(crate) fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(terraform_binary());

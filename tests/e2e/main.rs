@@ -7,4 +7,7 @@ mod administrative_unit;
 mod au_member;
 mod au_scoped_role_assignment;
 mod auth;
+mod data_sources;
+mod examples;
+mod least_privilege;
 mod provider;

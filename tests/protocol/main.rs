@@ -8,6 +8,7 @@ use entra_emulator::{Emulator, Options};
 use hyper_util::rt::TokioIo;
 use terraform_provider_entra::framework::codec::{decode_msgpack, encode_msgpack};
 use terraform_provider_entra::framework::server::ProviderServer;
+use terraform_provider_entra::framework::{Provider, Resource};
 use terraform_provider_entra::framework::{Type, Value};
 use terraform_provider_entra::plugin::serve::router;
 use terraform_provider_entra::proto::plugin::grpc_controller_client::GrpcControllerClient;
@@ -15,6 +16,7 @@ use terraform_provider_entra::proto::tfplugin6 as pb;
 use terraform_provider_entra::proto::tfplugin6::provider_client::ProviderClient;
 use terraform_provider_entra::provider::EntraProvider;
 use terraform_provider_entra::provider::config::Env;
+use terraform_provider_entra::resources::administrative_unit::AdministrativeUnitResource;
 use tokio::net::UnixStream;
 use tokio::sync::Notify;
 use tonic::transport::{Channel, Endpoint};
@@ -75,11 +77,7 @@ async fn start() -> Harness {
 }
 
 fn au_type() -> Type {
-    Type::Object(BTreeMap::from([
-        ("id".to_owned(), Type::String),
-        ("display_name".to_owned(), Type::String),
-        ("description".to_owned(), Type::String),
-    ]))
+    AdministrativeUnitResource.schema().ty()
 }
 
 fn dv(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
@@ -89,12 +87,30 @@ fn dv(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
     })
 }
 
+/// An AU configuration: every optional attribute left null, as Terraform sends it.
 fn au(id: Value, name: &str) -> Value {
-    Value::object([
-        ("id", id),
-        ("display_name", Value::string(name)),
-        ("description", Value::Null),
-    ])
+    let Type::Object(attrs) = au_type() else {
+        unreachable!()
+    };
+    let mut v = Value::object(attrs.keys().map(|k| (k.clone(), Value::Null)));
+    v.set("id", id);
+    v.set("display_name", Value::string(name));
+    v
+}
+
+async fn plan_create(h: &mut Harness, config: &Value) -> pb::plan_resource_change::Response {
+    let ty = au_type();
+    h.client
+        .plan_resource_change(pb::plan_resource_change::Request {
+            type_name: AU.into(),
+            prior_state: dv(&Value::Null, &ty),
+            proposed_new_state: dv(config, &ty),
+            config: dv(config, &ty),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
 }
 
 #[tokio::test]
@@ -130,22 +146,17 @@ async fn plan_create_marks_the_id_unknown_and_validation_points_at_attributes() 
     let mut h = start().await;
     let ty = au_type();
     let config = au(Value::Null, "Finance");
-    let resp = h
-        .client
-        .plan_resource_change(pb::plan_resource_change::Request {
-            type_name: AU.into(),
-            prior_state: dv(&Value::Null, &ty),
-            proposed_new_state: dv(&config, &ty),
-            config: dv(&config, &ty),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let resp = plan_create(&mut h, &config).await;
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let planned = decode_msgpack(&resp.planned_state.unwrap().msgpack, &ty).unwrap();
     assert!(planned.get("id").is_unknown());
     assert_eq!(planned.get("display_name").as_str(), Some("Finance"));
+    assert_eq!(
+        planned.get("membership_type").as_str(),
+        Some("Assigned"),
+        "defaults are planned"
+    );
+    assert!(planned.get("membership_rule_processing_state").is_null());
 
     let blank = au(Value::Null, "  ");
     let resp = h
@@ -211,31 +222,21 @@ async fn configure_apply_read_and_stop_against_the_emulator() {
         .unwrap();
     let env: BTreeMap<String, String> = emulator.env().into_iter().collect();
     let mut h = start().await;
-    let provider_ty = Type::Object(
-        [
-            "tenant_id",
-            "client_id",
-            "client_secret",
-            "graph_endpoint",
-            "login_endpoint",
-        ]
-        .into_iter()
-        .map(|k| (k.to_owned(), Type::String))
-        .collect(),
-    );
-    let provider_config = Value::object([
-        ("tenant_id", Value::string(&env["ARM_TENANT_ID"])),
-        ("client_id", Value::string(&env["ARM_CLIENT_ID"])),
-        ("client_secret", Value::string(&env["ARM_CLIENT_SECRET"])),
-        (
-            "graph_endpoint",
-            Value::string(&env["ENTRA_GRAPH_ENDPOINT"]),
-        ),
-        (
-            "login_endpoint",
-            Value::string(&env["ENTRA_LOGIN_ENDPOINT"]),
-        ),
-    ]);
+    let provider_ty = EntraProvider::with_env(Box::new(NoEnv)).schema().ty();
+    let Type::Object(provider_attrs) = &provider_ty else {
+        unreachable!()
+    };
+    let mut provider_config =
+        Value::object(provider_attrs.keys().map(|k| (k.clone(), Value::Null)));
+    for (attr, key) in [
+        ("tenant_id", "ARM_TENANT_ID"),
+        ("client_id", "ARM_CLIENT_ID"),
+        ("client_secret", "ARM_CLIENT_SECRET"),
+        ("graph_endpoint", "ENTRA_GRAPH_ENDPOINT"),
+        ("login_endpoint", "ENTRA_LOGIN_ENDPOINT"),
+    ] {
+        provider_config.set(attr, Value::string(&env[key]));
+    }
     let resp = h
         .client
         .configure_provider(pb::configure_provider::Request {
@@ -249,8 +250,9 @@ async fn configure_apply_read_and_stop_against_the_emulator() {
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
 
     let ty = au_type();
-    let mut planned = au(Value::Unknown, "Protocol AU");
     let config = au(Value::Null, "Protocol AU");
+    let plan = plan_create(&mut h, &config).await;
+    let mut planned = decode_msgpack(&plan.planned_state.unwrap().msgpack, &ty).unwrap();
     let resp = h
         .client
         .apply_resource_change(pb::apply_resource_change::Request {

@@ -72,11 +72,48 @@ pub fn entity_json(ctx: &Ctx, obj: &DirObject) -> Value {
     Value::Object(m)
 }
 
+/// Maximum number of members returned by `$expand=members` (Graph caps expansions at 20).
+const EXPAND_LIMIT: usize = 20;
+
+/// Whether `$expand=members` was asked for; 400 for anything else.
+fn wants_members(ctx: &Ctx) -> AppResult<bool> {
+    let Some(expand) = &ctx.query.expand else {
+        return Ok(false);
+    };
+    for item in expand.split(',') {
+        let name = item.split('(').next().unwrap_or_default().trim();
+        if !name.eq_ignore_ascii_case("members") {
+            return Err(AppError::odata_bad_request(format!(
+                "Could not find a property named '{name}' on type 'microsoft.graph.administrativeUnit'."
+            )));
+        }
+    }
+    Ok(true)
+}
+
+/// Adds `members` (up to 20, typed) to a rendered AU when the caller may read them.
+fn add_expanded(t: &Tenant, ctx: &Ctx, au: &DirObject, value: &mut Value) {
+    let hidden = au.str_prop("visibility") == Some("HiddenMembership");
+    if hidden && !ctx.caller.has_any(perms::MEMBER_HIDDEN) {
+        return;
+    }
+    let members: Vec<Value> = t
+        .members(&au.id)
+        .into_iter()
+        .take(EXPAND_LIMIT)
+        .map(|o| super::directory_objects::typed_json(o, &odata::Query::default()))
+        .collect();
+    if let Value::Object(m) = value {
+        m.insert("members".into(), Value::Array(members));
+    }
+}
+
 async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.caller.require(perms::AU_READ)?;
     ctx.query.check_select(KIND)?;
     ctx.check_search()?;
     check_orderby(&ctx)?;
+    let expand = wants_members(&ctx)?;
     let filter = filter_for(&ctx)?;
     let body = state.read(|t| -> AppResult<Value> {
         let objs = sorted(t.list(KIND).collect(), &ctx);
@@ -84,7 +121,13 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         let value = page
             .items
             .iter()
-            .map(|o| Value::Object(odata::render_object(o, &ctx.query)))
+            .map(|o| {
+                let mut v = Value::Object(odata::render_object(o, &ctx.query));
+                if expand {
+                    add_expanded(t, &ctx, o, &mut v);
+                }
+                v
+            })
             .collect();
         Ok(odata::collection(
             ctx.context("directory/administrativeUnits"),
@@ -155,7 +198,16 @@ async fn get_one(
 ) -> AppResult<Response> {
     ctx.caller.require(perms::AU_READ)?;
     ctx.query.check_select(KIND)?;
-    let body = state.read(|t| visible_au(&state, t, &id).map(|au| entity_json(&ctx, au)))?;
+    let expand = wants_members(&ctx)?;
+    let body = state.read(|t| {
+        visible_au(&state, t, &id).map(|au| {
+            let mut v = entity_json(&ctx, au);
+            if expand {
+                add_expanded(t, &ctx, au, &mut v);
+            }
+            v
+        })
+    })?;
     Ok(json(StatusCode::OK, body))
 }
 
@@ -212,6 +264,41 @@ fn check_dynamic(au: &Map<String, Value>) -> AppResult<()> {
     }
 }
 
+/// `members@odata.bind` URLs in a create or PATCH body (the generated SDK models
+/// expose it on AUs; Graph's docs show only one-by-one `$ref` adds, so this is lenient).
+fn member_binds(body: &Map<String, Value>) -> AppResult<Vec<String>> {
+    for key in body.keys() {
+        if key.ends_with("@odata.bind") && key != "members@odata.bind" {
+            return Err(AppError::bad_request(format!(
+                "Property '{key}' does not exist as a declared property or extension property."
+            )));
+        }
+    }
+    match body.get("members@odata.bind") {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str().map(str::to_owned).ok_or_else(|| {
+                    AppError::invalid_value("members@odata.bind", KIND.resource_name())
+                })
+            })
+            .collect(),
+        Some(_) => Err(AppError::invalid_value(
+            "members@odata.bind",
+            KIND.resource_name(),
+        )),
+    }
+}
+
+fn bind_members(t: &mut Tenant, au_id: &str, urls: &[String]) -> AppResult<()> {
+    for url in urls {
+        let member = super::members::resolve_ref(t, url)?;
+        t.add_member(au_id, &member)?;
+    }
+    Ok(())
+}
+
 async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
     ctx.caller.require(perms::AU_WRITE)?;
     let body = json_object(&body)?;
@@ -225,13 +312,18 @@ async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResu
         props.insert("membershipRuleProcessingState".into(), "On".into());
     }
     check_dynamic(&props)?;
+    let binds = member_binds(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
     let obj = DirObject::new(id.clone(), KIND, props);
-    let value = state.write(|t| {
+    let value = state.write(|t| -> AppResult<Option<Value>> {
         t.insert(obj);
+        if let Err(e) = bind_members(t, &id, &binds) {
+            t.hard_delete(&id);
+            return Err(e);
+        }
         dynamic::recompute_au(t, &id);
-        t.get(&id).map(|o| entity_json(&ctx, o))
-    });
+        Ok(t.get(&id).map(|o| entity_json(&ctx, o)))
+    })?;
     Ok(json(StatusCode::CREATED, value.unwrap_or(Value::Null)))
 }
 
@@ -267,6 +359,13 @@ async fn update(
         let mut merged = au.props.clone();
         merged.extend(props.clone());
         check_dynamic(&merged)?;
+        let binds = member_binds(&body)?;
+        if !binds.is_empty() && dynamic::is_dynamic(&au) {
+            return Err(AppError::bad_request(
+                "Members of an administrative unit with dynamic membership cannot be added or removed manually.",
+            ));
+        }
+        bind_members(t, &id, &binds)?;
         let obj = t.get_kind_mut(&id, KIND)?;
         obj.props = merged;
         dynamic::recompute_au(t, &id);

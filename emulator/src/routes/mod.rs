@@ -156,8 +156,39 @@ pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// Graph's answer for an unknown path.
-pub async fn graph_fallback(uri: axum::http::Uri) -> AppError {
+/// Graph's answer for an unknown path (also serves the alternate-key form
+/// `/directoryRoles(roleTemplateId='...')`).
+pub async fn graph_fallback(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    parts: axum::http::request::Parts,
+) -> Response {
+    if method == axum::http::Method::GET
+        && let Some(template) = alternate_role_key(uri.path())
+    {
+        let mut parts = parts;
+        return match Ctx::from_request_parts(&mut parts, &state).await {
+            Ok(ctx) => roles::get_by_template(&state, &ctx, &template)
+                .unwrap_or_else(IntoResponse::into_response),
+            Err(e) => e.into_response(),
+        };
+    }
+    unknown_segment(&uri).into_response()
+}
+
+fn alternate_role_key(path: &str) -> Option<String> {
+    let rest = path
+        .strip_prefix("/v1.0/directoryRoles(roleTemplateId=")
+        .or_else(|| path.strip_prefix("/beta/directoryRoles(roleTemplateId="))?;
+    let inner = rest.strip_suffix(')')?;
+    let decoded = percent_encoding::percent_decode_str(inner)
+        .decode_utf8_lossy()
+        .into_owned();
+    Some(decoded.trim_matches('\'').to_owned())
+}
+
+fn unknown_segment(uri: &axum::http::Uri) -> AppError {
     let seg = uri
         .path()
         .trim_end_matches('/')
@@ -166,6 +197,25 @@ pub async fn graph_fallback(uri: axum::http::Uri) -> AppError {
         .unwrap_or_default()
         .to_owned();
     AppError::odata_bad_request(format!("Resource not found for the segment '{seg}'."))
+}
+
+/// Graph's JSON content type and `OData-Version` on every Graph JSON response.
+async fn graph_headers(req: axum::extract::Request, next: middleware::Next) -> Response {
+    let mut resp = next.run(req).await;
+    let headers = resp.headers_mut();
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/json");
+    if is_json {
+        headers.insert(
+            header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static(
+                "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8",
+            ),
+        );
+    }
+    headers.insert("odata-version", axum::http::HeaderValue::from_static("4.0"));
+    resp
 }
 
 /// The Graph API router (auth, faults and counters included). Used directly by `$batch`.
@@ -192,6 +242,7 @@ pub fn graph_router(state: AppState) -> Router {
             state.clone(),
             crate::stats::count,
         ))
+        .layer(middleware::from_fn(graph_headers))
         .with_state(state)
 }
 

@@ -43,6 +43,10 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
         .route(
             &format!("{v}/directoryRoles/{{id}}/scopedMembers"),
             get(role_scoped_members),
+        )
+        .route(
+            &format!("{v}/users/{{id}}/scopedRoleMemberOf"),
+            get(scoped_role_member_of),
         );
     let rm = format!("{v}/roleManagement/directory");
     r = r
@@ -209,6 +213,21 @@ async fn get_role(
     ))
 }
 
+/// `GET /directoryRoles(roleTemplateId='...')`: the activated role for a template.
+pub fn get_by_template(state: &AppState, ctx: &Ctx, template: &str) -> AppResult<Response> {
+    ctx.caller.require(perms::ROLE_READ)?;
+    let v = state
+        .read(|t| {
+            t.activated_role(template)
+                .map(|o| Value::Object(role_json(o)))
+        })
+        .ok_or_else(|| AppError::not_found(template))?;
+    Ok(json(
+        StatusCode::OK,
+        with_context(ctx, "directoryRoles/$entity", v),
+    ))
+}
+
 /// `POST /directoryRoles {"roleTemplateId"}`: activates a role (201). Re-activating
 /// an active role answers 400 (unconfirmed text).
 async fn activate(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResult<Response> {
@@ -310,6 +329,24 @@ async fn role_scoped_members(
         StatusCode::OK,
         odata::collection(ctx.context("scopedRoleMemberships"), value, None, None),
     ))
+}
+
+async fn scoped_role_member_of(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.caller.require(perms::ROLE_READ)?;
+    let items = state.read(|t| -> AppResult<Vec<Map<String, Value>>> {
+        t.get_kind(&id, ObjectKind::User)?;
+        Ok(t.role_assignments
+            .values()
+            .filter(|a| a.principal_id == id)
+            .filter_map(|a| scoped_json(t, a))
+            .filter_map(|v| v.as_object().cloned())
+            .collect())
+    })?;
+    collection_response(&ctx, "scopedRoleMemberships", items)
 }
 
 async fn list_definitions(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {

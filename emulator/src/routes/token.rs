@@ -25,6 +25,7 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token))
+        .route("/{tenant}/oauth2/token", post(token_v1))
         .route("/metadata/identity/oauth2/token", get(imds))
         .route("/msi/token", get(app_service))
         .layer(axum::middleware::from_fn_with_state(
@@ -104,7 +105,10 @@ async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match issue(&state, &tenant, &headers, &body) {
+    let form: HashMap<String, String> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    match issue(&state, &tenant, &headers, &form) {
         Ok(v) => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, "no-store, no-cache")],
@@ -119,11 +123,8 @@ fn issue(
     state: &AppState,
     tenant: &str,
     headers: &HeaderMap,
-    body: &Bytes,
+    form: &HashMap<String, String>,
 ) -> Result<Value, TokenError> {
-    let form: HashMap<String, String> = form_urlencoded::parse(body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
     let (tenant_id, tenant_name) = state.read(|t| (t.tenant_id.clone(), t.matches(tenant)));
     if !tenant_name {
         return Err(TokenError::new(
@@ -427,5 +428,42 @@ async fn app_service(
         }))
         .into_response(),
         Err(r) => *r,
+    }
+}
+
+/// The v1 endpoint `POST /{tenant}/oauth2/token` (`resource=` instead of `scope=`);
+/// numeric fields are strings, as Entra's v1 endpoint answers.
+async fn token_v1(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut form: HashMap<String, String> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let Some(resource) = form.get("resource").cloned() else {
+        return TokenError::missing("resource").into_response();
+    };
+    form.insert(
+        "scope".into(),
+        format!("{}/.default", resource.trim_end_matches('/')),
+    );
+    match issue(&state, &tenant, &headers, &form) {
+        Ok(v) => {
+            let now = chrono::Utc::now().timestamp();
+            let lifetime = state.token_lifetime_secs();
+            let body = json!({
+                "token_type": "Bearer",
+                "expires_in": lifetime.to_string(),
+                "ext_expires_in": lifetime.to_string(),
+                "expires_on": (now + lifetime).to_string(),
+                "not_before": now.to_string(),
+                "resource": resource,
+                "access_token": v["access_token"],
+            });
+            (StatusCode::OK, axum::Json(body)).into_response()
+        }
+        Err(e) => e.into_response(),
     }
 }

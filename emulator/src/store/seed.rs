@@ -213,9 +213,10 @@ impl Seed {
                 .map_err(|e| anyhow::anyhow!("seed: activating role {template}: {}", e.message))?;
         }
         for a in self.role_assignments {
-            if roles_catalog::builtin(&a.role_definition_id).is_none()
-                && !t.custom_roles.contains_key(&a.role_definition_id)
-            {
+            if roles_catalog::builtin(&a.role_definition_id).is_some() {
+                activate_role(&mut t, &a.role_definition_id)
+                    .map_err(|e| anyhow::anyhow!("seed: {}", e.message))?;
+            } else if !t.custom_roles.contains_key(&a.role_definition_id) {
                 bail!("seed: unknown role definition {}", a.role_definition_id);
             }
             if !t.objects.contains_key(&a.principal_id) {

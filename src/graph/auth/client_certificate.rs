@@ -419,6 +419,54 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_emulator_accepts_the_assertion_of_a_registered_certificate() {
+        let (cert_pem, key_pem, _) = rsa_cert();
+        let mut seed = entra_emulator::store::demo::demo_seed();
+        seed.apps[0].certificates.push(cert_pem.clone());
+        let app_id = seed.apps[0].app_id.clone();
+        let options = entra_emulator::Options {
+            seed_data: Some(seed),
+            ..Default::default()
+        };
+        let emu = entra_emulator::Emulator::start(([127, 0, 0, 1], 0).into(), options)
+            .await
+            .unwrap();
+        let certificate =
+            ClientCertificate::from_pem(format!("{cert_pem}{key_pem}").as_bytes()).unwrap();
+        let scope = format!("{}/.default", emu.url());
+        let tenant = entra_emulator::DEMO_TENANT_ID;
+        let cred = ClientCertificateCredential::new(
+            reqwest::Client::new(),
+            &emu.url(),
+            tenant,
+            &app_id,
+            certificate.clone(),
+        );
+        assert!(
+            cred.get_token(&scope)
+                .await
+                .unwrap()
+                .token
+                .expose()
+                .starts_with("ey")
+        );
+        // Another app does not have this certificate registered.
+        let other = ClientCertificateCredential::new(
+            reqwest::Client::new(),
+            &emu.url(),
+            tenant,
+            entra_emulator::store::demo::READER_CLIENT_ID,
+            certificate,
+        );
+        let err = other.get_token(&scope).await.unwrap_err();
+        assert!(
+            err.0.contains("invalid_client") && err.0.contains("not registered"),
+            "{err}"
+        );
+        emu.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn token_endpoint_errors_are_reported() {
         let (cert_pem, key_pem, _) = rsa_cert();
         let certificate =

@@ -118,11 +118,6 @@ impl TestServer {
     pub(crate) fn request(&self, i: usize) -> Recorded {
         self.requests.lock().unwrap()[i].clone()
     }
-
-    /// How many requests arrived.
-    pub(crate) fn count(&self) -> usize {
-        self.requests.lock().unwrap().len()
-    }
 }
 
 async fn read_request(socket: &mut tokio::net::TcpStream) -> Option<Recorded> {
