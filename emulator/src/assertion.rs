@@ -358,3 +358,41 @@ pub fn verify_client_assertion(
         verify_federated(app, &jws)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CERT: &str = include_str!("../tests/fixtures/app-cert.pem");
+
+    #[test]
+    fn reads_the_public_key_and_thumbprints_of_a_certificate() {
+        assert!(cert_public_key(CERT).is_some());
+        let (x5t, x5t256) = thumbprints(CERT).unwrap();
+        assert_eq!(URL_SAFE_NO_PAD.decode(x5t).unwrap().len(), 20);
+        assert_eq!(URL_SAFE_NO_PAD.decode(x5t256).unwrap().len(), 32);
+        assert!(
+            cert_public_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn token_audiences() {
+        let own = vec!["http://127.0.0.1:9".to_owned()];
+        let t = "c0ffee00-0000-4000-8000-000000000000";
+        assert!(token_audience_ok(
+            &format!("https://login.microsoftonline.com/{t}/oauth2/v2.0/token"),
+            t,
+            t,
+            &own
+        ));
+        assert!(token_audience_ok(
+            &format!("http://127.0.0.1:9/{t}/oauth2/token"),
+            t,
+            t,
+            &own
+        ));
+        assert!(!token_audience_ok("https://evil.example/token", t, t, &own));
+    }
+}

@@ -577,3 +577,70 @@ fn eval(e: &Expr, obj: &DirObject, var: Option<(&str, &Value)>) -> bool {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(props: Value) -> DirObject {
+        DirObject::new(
+            "c0ffee00-0000-4000-8000-000000000123".into(),
+            ObjectKind::User,
+            props.as_object().cloned().unwrap_or_default(),
+        )
+    }
+
+    fn matches(text: &str, props: Value) -> bool {
+        Filter::lenient(text).unwrap().matches(&obj(props))
+    }
+
+    #[test]
+    fn evaluates_operators_case_insensitively() {
+        let u = json!({"displayName": "Adele Vance", "department": "Sales", "accountEnabled": true,
+            "proxyAddresses": ["SMTP:adele@contoso.com"], "onPremisesExtensionAttributes": {"extensionAttribute1": "FTE"}});
+        assert!(matches("displayName eq 'adele vance'", u.clone()));
+        assert!(matches(
+            "startsWith(displayName,'Ad') and department in ('Sales','HR')",
+            u.clone()
+        ));
+        assert!(matches(
+            "not (department eq 'HR') or accountEnabled eq false",
+            u.clone()
+        ));
+        assert!(matches(
+            "proxyAddresses/any(p:startsWith(p,'smtp:'))",
+            u.clone()
+        ));
+        assert!(matches(
+            "onPremisesExtensionAttributes/extensionAttribute1 eq 'FTE'",
+            u.clone()
+        ));
+        assert!(matches(
+            "id eq 'c0ffee00-0000-4000-8000-000000000123'",
+            u.clone()
+        ));
+        assert!(matches("jobTitle eq null", u.clone()));
+        assert!(!matches("department ne 'Sales'", u));
+    }
+
+    #[test]
+    fn reports_syntax_errors_with_positions() {
+        let e = parse("displayName eq").unwrap_err();
+        assert_eq!(e.code, "BadRequest");
+        assert!(e.message.contains("position"));
+        assert!(parse("displayName eq 'unterminated").is_err());
+        assert!(parse("(displayName eq 'x'").is_err());
+    }
+
+    #[test]
+    fn applies_the_au_support_table() {
+        let au = Target::Collection(ObjectKind::AdministrativeUnit);
+        assert!(Filter::new("displayName eq 'x'", au, false).is_ok());
+        assert!(Filter::new("description eq 'x'", au, false).is_err());
+        assert!(Filter::new("description eq 'x'", au, true).is_ok());
+        assert!(Filter::new("displayName eq null", au, false).is_err());
+        assert!(Filter::new("visibility eq 'Public'", au, true).is_err());
+        assert!(Filter::new("membershipRuleProcessingState eq 'On'", au, false).is_ok());
+    }
+}

@@ -35,10 +35,17 @@ pub use store::seed::Seed;
 /// The whole HTTP application: Graph (`/v1.0`, `/beta`), the token endpoint and
 /// `/_emulator/*`.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let inner = Router::new()
         .merge(routes::graph_router(state.clone()))
         .merge(routes::token::routes(state.clone()))
-        .merge(routes::emulator_admin::routes(state))
+        .merge(routes::emulator_admin::routes(state));
+    // Object ids are case-insensitive in Graph; rewrite them before routing.
+    let normalized = tower::Layer::layer(
+        &tower::util::MapRequestLayer::new(routes::lowercase_guids),
+        inner,
+    );
+    Router::new()
+        .fallback_service(normalized)
         .layer(axum::middleware::from_fn(context::request_ids))
 }
 

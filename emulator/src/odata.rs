@@ -311,3 +311,34 @@ pub fn collection(
     m.insert("value".into(), Value::Array(value));
     Value::Object(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skiptokens_round_trip_and_reject_garbage() {
+        let t = encode_skiptoken("abc-123");
+        assert_eq!(decode_skiptoken(&t).unwrap(), "abc-123");
+        assert!(decode_skiptoken("nope").is_err());
+    }
+
+    #[test]
+    fn parses_query_options() {
+        let q = Query::parse(Some(
+            "$top=5&$select=id,displayName&$count=true&$search=%22displayName:Sea%22",
+        ))
+        .unwrap();
+        assert_eq!(q.top, Some(5));
+        assert_eq!(
+            q.select.as_deref(),
+            Some(&["id".to_owned(), "displayName".to_owned()][..])
+        );
+        assert!(q.count);
+        assert_eq!(q.search.as_deref(), Some("displayName:Sea"));
+        assert!(Query::parse(Some("$top=1000")).is_err());
+        assert!(Query::parse(Some("$top=abc")).is_err());
+        assert!(Query::parse(Some("$count=maybe")).is_err());
+        assert!(q.without_skiptoken().contains("top=5"));
+    }
+}

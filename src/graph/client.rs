@@ -14,7 +14,8 @@ use super::auth::{CachedCredential, TokenCredential};
 use super::coalesce::Coalesced;
 use super::consistency::RecentWrites;
 use super::error::{GraphError, parse_api_error};
-use super::models::{Page, RoleDefinition};
+use super::batch::Batcher;
+use super::models::{Page, RoleAssignment, RoleDefinition};
 use super::retry::{backoff, is_retryable_status, may_resend, retry_after};
 
 /// The context of one provider operation: its deadline and the stop signal.
@@ -43,6 +44,9 @@ pub struct GraphClientOptions {
     pub graph_endpoint: String,
     /// The `User-Agent` header (already set on the HTTP client; kept for logs).
     pub user_agent: String,
+    /// Share listings between reads and send concurrent writes as `$batch`
+    /// (`ENTRA_COALESCE=off` turns it off, for comparison).
+    pub coalesce: bool,
 }
 
 /// A Microsoft Graph v1.0 client.
@@ -56,12 +60,24 @@ pub struct GraphClient {
     pub(crate) au_kinds: Coalesced<String, Option<String>>,
     /// Role definitions by id (they rarely change; one fetch per process).
     pub(crate) role_definitions: Coalesced<String, RoleDefinition>,
+    /// Each AU's members (id → type), listed once and kept current by our writes.
+    pub(crate) au_members: Coalesced<String, MemberIndex>,
+    /// Each AU's role assignments, listed once and kept current by our writes.
+    pub(crate) au_assignments: Coalesced<String, AssignmentIndex>,
+    pub(crate) batcher: Batcher,
+    coalesce: bool,
 }
 
+/// Member id → member type (`user`, `group`, `device`; `None` when Graph did not say).
+pub(crate) type MemberIndex = Arc<std::sync::Mutex<std::collections::HashMap<String, Option<String>>>>;
+/// Role assignments at one scope, by id.
+pub(crate) type AssignmentIndex = Arc<std::sync::Mutex<std::collections::HashMap<String, RoleAssignment>>>;
+
 /// A successful response.
-struct Reply {
-    status: StatusCode,
-    body: Vec<u8>,
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
 }
 
 impl GraphClient {
@@ -79,6 +95,10 @@ impl GraphClient {
             recent: RecentWrites::default(),
             au_kinds: Coalesced::new(Duration::from_secs(60)),
             role_definitions: Coalesced::new(Duration::from_secs(300)),
+            au_members: Coalesced::new(Duration::from_secs(120)),
+            au_assignments: Coalesced::new(Duration::from_secs(120)),
+            batcher: Batcher::default(),
+            coalesce: options.coalesce,
         }
     }
 
@@ -104,6 +124,16 @@ impl GraphClient {
     /// Records that this process created object `id` (its 404s are lag for a while).
     pub(crate) fn note_created(&self, id: &str) {
         self.recent.created(id);
+    }
+
+    /// Whether any of `ids` was created by this process moments ago.
+    pub(crate) fn recently_created<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
+        self.recent.any_fresh(ids)
+    }
+
+    /// Whether reads share listings and writes are batched.
+    pub fn coalescing(&self) -> bool {
+        self.coalesce
     }
 
     /// `GET path` decoded as `T`. 404s about `fresh_ids` just created are retried.
@@ -151,19 +181,6 @@ impl GraphClient {
         decode(&reply)
     }
 
-    /// `POST path` expecting no content (e.g. `$ref` writes).
-    pub(crate) async fn post_no_content(
-        &self,
-        call: &Call,
-        path: &str,
-        body: &serde_json::Value,
-        fresh_ids: &[&str],
-    ) -> Result<(), GraphError> {
-        self.send(call, Method::POST, path, Some(body), fresh_ids)
-            .await
-            .map(|_| ())
-    }
-
     /// `PATCH path` with a JSON body.
     pub(crate) async fn patch(
         &self,
@@ -205,7 +222,7 @@ impl GraphClient {
     /// Sends one Graph request, retrying until `call.deadline`:
     /// throttling and transient errors (when resending is safe), one token refresh
     /// on 401, and 404s about `fresh_ids` this process created moments ago.
-    async fn send(
+    pub(crate) async fn send(
         &self,
         call: &Call,
         method: Method,
@@ -343,7 +360,7 @@ enum Failure {
     Fatal(GraphError),
 }
 
-fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, GraphError> {
+pub(crate) fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, GraphError> {
     serde_json::from_slice(&reply.body).map_err(|e| {
         GraphError::Decode(format!(
             "{} response did not parse: {e}",

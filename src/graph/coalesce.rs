@@ -72,6 +72,11 @@ impl<K: Eq + Hash + Clone, V: Clone> Coalesced<K, V> {
         }
     }
 
+    /// Drops every cached value.
+    pub fn forget_all(&self) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
     /// Drops the cached value for `key`.
     pub fn forget(&self, key: &K) {
         self.entries

@@ -1,72 +1,135 @@
-//! Administrative unit membership operations.
+//! Administrative unit membership operations. With coalescing on, reads share one
+//! paged listing per AU (kept current by our own writes), and adds/removes travel
+//! in `$batch` requests.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use reqwest::Method;
 use serde_json::json;
 
-use super::client::{Call, GraphClient, segment};
+use super::batch::Request;
+use super::client::{Call, GraphClient, MemberIndex, decode, segment};
 use super::error::GraphError;
 use super::models::DirectoryObject;
 
+/// What a membership lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Membership {
+    /// The object is a member; its type when Graph said (`user`, `group`, `device`).
+    Member(Option<String>),
+    /// The object is not a member (or the AU does not exist).
+    Absent,
+}
+
+/// Whether an add failed because the membership already exists.
+pub fn is_already_member(err: &GraphError) -> bool {
+    err.status() == Some(400) && err.api().is_some_and(|a| a.message.to_ascii_lowercase().contains("already exist"))
+}
+
 impl GraphClient {
     /// `POST /directory/administrativeUnits/{au}/members/$ref`.
-    pub async fn add_administrative_unit_member(
-        &self,
-        call: &Call,
-        au: &str,
-        member: &str,
-    ) -> Result<(), GraphError> {
-        let path = format!(
-            "/directory/administrativeUnits/{}/members/$ref",
-            segment(au)
-        );
-        let body = json!({"@odata.id": format!("{}/directoryObjects/{}", self.base_url(), segment(member))});
-        self.post_no_content(call, &path, &body, &[au, member])
-            .await
+    pub async fn add_administrative_unit_member(&self, call: &Call, au: &str, member: &str) -> Result<(), GraphError> {
+        let request = Request {
+            method: Method::POST,
+            path: format!("/directory/administrativeUnits/{}/members/$ref", segment(au)),
+            body: Some(json!({"@odata.id": format!("{}/directoryObjects/{}", self.base_url(), segment(member))})),
+            fresh_ids: vec![au.to_owned(), member.to_owned()],
+        };
+        let outcome = self.send_batched(call, request).await;
+        match outcome.result {
+            // An ambiguous batch failure may have run our add already: that is success.
+            Err(e) if outcome.resent && is_already_member(&e) => {}
+            other => {
+                other?;
+            }
+        }
+        self.remember_member(au, member, None);
+        Ok(())
     }
 
     /// `DELETE /directory/administrativeUnits/{au}/members/{member}/$ref` (never without
     /// `$ref`, which would delete the object itself). Already gone counts as removed.
-    pub async fn remove_administrative_unit_member(
-        &self,
-        call: &Call,
-        au: &str,
-        member: &str,
-    ) -> Result<(), GraphError> {
-        let path = format!(
-            "/directory/administrativeUnits/{}/members/{}/$ref",
-            segment(au),
-            segment(member)
-        );
-        match self.delete(call, &path, &[]).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
+    pub async fn remove_administrative_unit_member(&self, call: &Call, au: &str, member: &str) -> Result<(), GraphError> {
+        let request = Request {
+            method: Method::DELETE,
+            path: format!("/directory/administrativeUnits/{}/members/{}/$ref", segment(au), segment(member)),
+            body: None,
+            fresh_ids: Vec::new(),
+        };
+        match self.send_batched(call, request).await.result {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => {}
         }
+        self.au_members.update(&au.to_owned(), |index| {
+            index.lock().unwrap_or_else(PoisonError::into_inner).remove(member);
+        });
+        Ok(())
     }
 
     /// `GET /directory/administrativeUnits/{au}/members/{member}`: the member with its type.
-    pub async fn get_administrative_unit_member(
-        &self,
-        call: &Call,
-        au: &str,
-        member: &str,
-    ) -> Result<DirectoryObject, GraphError> {
-        let path = format!(
-            "/directory/administrativeUnits/{}/members/{}?$select=id",
-            segment(au),
-            segment(member)
-        );
-        self.get(call, &path, &[au, member]).await
+    pub async fn get_administrative_unit_member(&self, call: &Call, au: &str, member: &str) -> Result<DirectoryObject, GraphError> {
+        let request = Request {
+            method: Method::GET,
+            path: format!("/directory/administrativeUnits/{}/members/{}?$select=id", segment(au), segment(member)),
+            body: None,
+            fresh_ids: vec![au.to_owned(), member.to_owned()],
+        };
+        let reply = self.send_batched(call, request).await.result?;
+        let object: DirectoryObject = decode(&reply)?;
+        self.remember_member(au, member, object.kind().map(ToOwned::to_owned));
+        Ok(object)
+    }
+
+    /// Whether `member` is in `au`, and its type. With coalescing on, concurrent
+    /// callers share one listing of the AU; an absence is confirmed by a direct read
+    /// (it may be a membership another process added moments ago).
+    pub async fn administrative_unit_membership(&self, call: &Call, au: &str, member: &str) -> Result<Membership, GraphError> {
+        if self.coalescing() {
+            let index = self
+                .au_members
+                .get_or_fetch(&au.to_owned(), || async {
+                    let listed = self.list_administrative_unit_members(call, au).await?;
+                    let map: HashMap<String, Option<String>> =
+                        listed.into_iter().map(|m| {
+                            let kind = m.kind().map(ToOwned::to_owned);
+                            (m.id.to_ascii_lowercase(), kind)
+                        }).collect();
+                    Ok::<MemberIndex, GraphError>(Arc::new(Mutex::new(map)))
+                })
+                .await;
+            match index {
+                Ok(index) => {
+                    let found = index.lock().unwrap_or_else(PoisonError::into_inner).get(&member.to_ascii_lowercase()).cloned();
+                    if let Some(kind) = found.filter(Option::is_some) {
+                        return Ok(Membership::Member(kind));
+                    }
+                }
+                Err(e) if e.is_not_found() => return Ok(Membership::Absent),
+                Err(e) => return Err(e),
+            }
+        }
+        match self.get_administrative_unit_member(call, au, member).await {
+            Ok(object) => Ok(Membership::Member(object.kind().map(ToOwned::to_owned))),
+            Err(e) if e.is_not_found() => Ok(Membership::Absent),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every member's id and type, 999 per page.
-    pub async fn list_administrative_unit_members(
-        &self,
-        call: &Call,
-        au: &str,
-    ) -> Result<Vec<DirectoryObject>, GraphError> {
-        let path = format!(
-            "/directory/administrativeUnits/{}/members?$select=id&$top=999",
-            segment(au)
-        );
+    pub async fn list_administrative_unit_members(&self, call: &Call, au: &str) -> Result<Vec<DirectoryObject>, GraphError> {
+        let path = format!("/directory/administrativeUnits/{}/members?$select=id&$top=999", segment(au));
         self.list(call, &path, &[au]).await
+    }
+
+    /// Records a membership we made or saw in the AU's cached index, if one is cached.
+    fn remember_member(&self, au: &str, member: &str, kind: Option<String>) {
+        self.au_members.update(&au.to_owned(), |index| {
+            let mut map = index.lock().unwrap_or_else(PoisonError::into_inner);
+            let entry = map.entry(member.to_ascii_lowercase()).or_insert(None);
+            if kind.is_some() {
+                *entry = kind;
+            }
+        });
     }
 }

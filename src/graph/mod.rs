@@ -3,12 +3,13 @@
 
 mod administrative_units;
 pub mod auth;
+mod batch;
 mod client;
 pub mod coalesce;
 pub mod consistency;
 mod directory;
 pub mod error;
-mod members;
+pub mod members;
 pub mod models;
 pub mod retry;
 mod roles;

@@ -474,18 +474,18 @@ pub fn resolve(config: &Value, env: &dyn Env) -> Result<Settings, Diagnostics> {
     let graph_endpoint = r.endpoint(&GRAPH_ENDPOINT, cloud.graph_endpoint());
     let login_endpoint = r.endpoint(&LOGIN_ENDPOINT, cloud.login_endpoint());
     let tenant = r.lookup(&TENANT_ID);
-    if let Some(t) = &tenant {
-        if !is_tenant(&t.value) {
-            r.diags.push(Diagnostic::attribute_error(
-                "tenant_id",
-                "Invalid tenant ID",
-                format!(
-                    "{:?} (from {}) is neither a directory id (GUID) nor a domain name such as \
-                     contoso.onmicrosoft.com.",
-                    t.value, t.origin
-                ),
-            ));
-        }
+    if let Some(t) = &tenant
+        && !is_tenant(&t.value)
+    {
+        r.diags.push(Diagnostic::attribute_error(
+            "tenant_id",
+            "Invalid tenant ID",
+            format!(
+                "{:?} (from {}) is neither a directory id (GUID) nor a domain name such as \
+                 contoso.onmicrosoft.com.",
+                t.value, t.origin
+            ),
+        ));
     }
     let client = r.lookup(&CLIENT_ID);
     let method = r.method(cloud, tenant.is_some(), client.as_ref());

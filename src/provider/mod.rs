@@ -77,14 +77,20 @@ impl Provider for EntraProvider {
             ))
         })?;
         let credential = config::credential(&settings, http.clone())?;
+        let coalesce = !matches!(
+            self.env.var("ENTRA_COALESCE").as_deref().map(str::to_ascii_lowercase).as_deref(),
+            Some("off" | "false" | "0" | "no")
+        );
         tracing::info!(
             graph_endpoint = %settings.graph_endpoint,
             auth = %settings.describe(),
+            coalesce,
             "provider configured"
         );
         let options = GraphClientOptions {
             graph_endpoint: settings.graph_endpoint.clone(),
             user_agent,
+            coalesce,
         };
         Ok(EntraClient {
             graph: GraphClient::new(http, &options, credential),

@@ -10,6 +10,7 @@ use crate::framework::{
     ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::GraphError;
+use crate::graph::members::Membership;
 use crate::ids::AuMemberId;
 use crate::provider::EntraClient;
 
@@ -197,15 +198,11 @@ impl Resource<EntraClient> for AuMemberResource {
         let call = call_for(ctx, &req.state, Op::Read);
         match client
             .graph
-            .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+            .administrative_unit_membership(&call, &id.administrative_unit_id, &id.member_id)
             .await
         {
-            Ok(member) => Ok(Some(state(
-                &id,
-                member.kind().map(ToOwned::to_owned),
-                req.state.get("timeouts").clone(),
-            ))),
-            Err(e) if e.is_not_found() => {
+            Ok(Membership::Member(kind)) => Ok(Some(state(&id, kind, req.state.get("timeouts").clone()))),
+            Ok(Membership::Absent) => {
                 tracing::info!(%id, "membership was not found - removing from state");
                 Ok(None)
             }

@@ -268,9 +268,10 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             return Ok(None);
         };
         let call = call_for(ctx, &req.state, Op::Read);
-        let assignment = match client.graph.get_role_assignment(&call, &id).await {
-            Ok(a) => a,
-            Err(e) if e.is_not_found() => {
+        let au = string_of(&req.state, "administrative_unit_id");
+        let assignment = match client.graph.administrative_unit_role_assignment(&call, au.as_deref(), &id).await {
+            Ok(Some(a)) => a,
+            Ok(None) => {
                 tracing::info!(id, "role assignment was not found - removing from state");
                 return Ok(None);
             }

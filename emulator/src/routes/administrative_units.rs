@@ -36,6 +36,7 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
         r = r
             .route(&p, get(list).post(create))
             .route(&format!("{p}/$count"), get(count))
+            .route(&format!("{p}/delta"), get(delta))
             .route(
                 &format!("{p}/{{id}}"),
                 get(get_one).patch(update).delete(delete),
@@ -368,6 +369,7 @@ async fn update(
         bind_members(t, &id, &binds)?;
         let obj = t.get_kind_mut(&id, KIND)?;
         obj.props = merged;
+        obj.modified_ms = crate::store::model::now_ms();
         dynamic::recompute_au(t, &id);
         Ok(())
     })?;
@@ -386,4 +388,75 @@ async fn delete(
         Ok(())
     })?;
     Ok(no_content())
+}
+
+fn encode_delta(ms: u64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("emu-delta:{ms}"))
+}
+
+fn decode_delta(token: &str) -> AppResult<u64> {
+    use base64::Engine;
+    if token.eq_ignore_ascii_case("latest") {
+        return Ok(u64::MAX);
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("emu-delta:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| AppError::bad_request("Invalid delta token."))
+}
+
+/// `GET .../administrativeUnits/delta`: every AU first, then (with `$deltatoken`) the
+/// AUs changed since, and deleted ones as `@removed`. `$deltatoken=latest` skips the
+/// initial round.
+async fn delta(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    ctx.caller.require(perms::AU_READ)?;
+    let raw_token = ctx
+        .query
+        .raw
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("$deltatoken"))
+        .map(|(_, v)| v.clone());
+    let since = raw_token.as_deref().map(decode_delta).transpose()?;
+    let now = crate::store::model::now_ms();
+    let body = state.read(|t| -> AppResult<Value> {
+        let changed = |o: &&DirObject| since.is_none_or(|s| s != u64::MAX && o.modified_ms >= s);
+        let live: Vec<&DirObject> = t.list(KIND).filter(changed).collect();
+        let page = odata::page(live.into_iter(), &ctx.query, None)?;
+        let mut value: Vec<Value> = page
+            .items
+            .iter()
+            .map(|o| Value::Object(odata::render_object(o, &ctx.query)))
+            .collect();
+        let mut m = Map::new();
+        m.insert(
+            "@odata.context".into(),
+            Value::String(ctx.context("directory/administrativeUnits")),
+        );
+        if let Some(next) = page.next_after {
+            m.insert(
+                "@odata.nextLink".into(),
+                Value::String(ctx.next_link(&next)),
+            );
+        } else {
+            if since.is_some() {
+                value.extend(
+                    t.deleted
+                        .values()
+                        .filter(|o| o.kind == KIND)
+                        .filter(|o| since.is_some_and(|s| s != u64::MAX && o.modified_ms >= s))
+                        .map(
+                            |o| serde_json::json!({"id": o.id, "@removed": {"reason": "changed"}}),
+                        ),
+                );
+            }
+            let link = format!("{}{}?$deltatoken={}", ctx.base, ctx.path, encode_delta(now));
+            m.insert("@odata.deltaLink".into(), Value::String(link));
+        }
+        m.insert("value".into(), Value::Array(value));
+        Ok(Value::Object(m))
+    })?;
+    Ok(json(StatusCode::OK, body))
 }

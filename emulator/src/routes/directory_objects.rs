@@ -367,6 +367,7 @@ async fn update(
         check_kind_rules(t, kind, &props, Some(&existing))?;
         let obj = t.get_kind_mut(&id, kind)?;
         obj.props.extend(props);
+        obj.modified_ms = crate::store::model::now_ms();
         dynamic::object_changed(t, &id);
         Ok(())
     })?;

@@ -270,9 +270,7 @@ pub fn resolve_ref(t: &Tenant, url: &str) -> AppResult<String> {
             "Invalid object identifier '{url}'."
         )));
     };
-    let id = percent_encoding::percent_decode_str(raw_id)
-        .decode_utf8_lossy()
-        .into_owned();
+    let id = super::normalize_id(&percent_encoding::percent_decode_str(raw_id).decode_utf8_lossy());
     let obj = match kind {
         Some(ObjectKind::User) if uuid::Uuid::parse_str(&id).is_err() => t
             .list(ObjectKind::User)

@@ -199,6 +199,56 @@ fn unknown_segment(uri: &axum::http::Uri) -> AppError {
     AppError::odata_bad_request(format!("Resource not found for the segment '{seg}'."))
 }
 
+/// Lowercases GUID-shaped path segments (Graph ids are case-insensitive) and drops a
+/// trailing slash.
+pub fn lowercase_guids(mut req: axum::extract::Request) -> axum::extract::Request {
+    let path = req.uri().path();
+    let trailing = path.len() > 1 && path.ends_with('/');
+    if !trailing && !path.bytes().any(|b| b.is_ascii_uppercase()) {
+        return req;
+    }
+    let trimmed = if trailing {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    let new_path: Vec<String> = trimmed
+        .split('/')
+        .map(|seg| {
+            if uuid::Uuid::parse_str(seg).is_ok() {
+                seg.to_ascii_lowercase()
+            } else {
+                seg.to_owned()
+            }
+        })
+        .collect();
+    let new_path = new_path.join("/");
+    if new_path == path {
+        return req;
+    }
+    let pq = match req.uri().query() {
+        Some(q) => format!("{new_path}?{q}"),
+        None => new_path,
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(p) = axum::http::uri::PathAndQuery::try_from(pq) {
+        parts.path_and_query = Some(p);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
+}
+
+/// Lowercases `s` when it is a GUID.
+pub fn normalize_id(s: &str) -> String {
+    if uuid::Uuid::parse_str(s).is_ok() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_owned()
+    }
+}
+
 /// Graph's JSON content type and `OData-Version` on every Graph JSON response.
 async fn graph_headers(req: axum::extract::Request, next: middleware::Next) -> Response {
     let mut resp = next.run(req).await;

@@ -123,6 +123,7 @@ fn page_values(
                 kind: ObjectKind::DirectoryRole,
                 props: m,
                 created_ms: 0,
+                modified_ms: 0,
                 deleted_date_time: None,
             }
         })

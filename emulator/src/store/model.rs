@@ -105,6 +105,9 @@ pub struct DirObject {
     /// Creation time in milliseconds since the Unix epoch (drives replication lag).
     #[serde(default)]
     pub created_ms: u64,
+    /// Last change (properties, members, deletion) in ms since the epoch (drives delta).
+    #[serde(default)]
+    pub modified_ms: u64,
     /// Set when soft-deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_date_time: Option<String>,
@@ -113,11 +116,13 @@ pub struct DirObject {
 impl DirObject {
     /// A new object with the given properties.
     pub fn new(id: String, kind: ObjectKind, props: Map<String, Value>) -> Self {
+        let now = now_ms();
         Self {
             id,
             kind,
             props,
-            created_ms: now_ms(),
+            created_ms: now,
+            modified_ms: now,
             deleted_date_time: None,
         }
     }

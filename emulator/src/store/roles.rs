@@ -96,6 +96,11 @@ pub fn create_assignment(
     principal_id: &str,
     scope: &str,
 ) -> AppResult<RoleAssignment> {
+    let role_definition_id = &crate::routes::normalize_id(role_definition_id);
+    let principal_id = &crate::routes::normalize_id(principal_id);
+    let scope = &scope
+        .to_ascii_lowercase()
+        .replace("/administrativeunits/", "/administrativeUnits/");
     let builtin = roles_catalog::builtin(role_definition_id);
     let custom = t.custom_roles.get(role_definition_id).cloned();
     if builtin.is_none() && custom.is_none() {

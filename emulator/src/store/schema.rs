@@ -378,3 +378,62 @@ pub fn selectable(kind: ObjectKind, name: &str) -> bool {
         || name == "deletedDateTime"
         || find(kind, name).is_some_and(|p| p.access != Access::WriteOnly)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn checks_declared_properties_and_access() {
+        let au = ObjectKind::AdministrativeUnit;
+        assert!(check_body(au, &body(json!({"displayName": "x"})), true).is_ok());
+        assert!(check_body(au, &body(json!({"description": "x"})), true).is_err());
+        assert!(
+            check_body(
+                au,
+                &body(json!({"displayName": "x", "isMemberManagementRestricted": true})),
+                false
+            )
+            .is_err()
+        );
+        assert!(check_body(au, &body(json!({"displayName": "x", "@odata.type": "#microsoft.graph.administrativeUnit"})), true).is_ok());
+        assert!(
+            check_body(
+                au,
+                &body(json!({"displayName": "x", "@odata.type": "#microsoft.graph.group"})),
+                true
+            )
+            .is_err()
+        );
+        assert!(
+            check_body(
+                ObjectKind::User,
+                &body(json!({"proxyAddresses": []})),
+                false
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn renders_defaults_with_nulls_or_the_selection() {
+        let full = body(json!({"id": "1", "displayName": "x"}));
+        let out = render(ObjectKind::AdministrativeUnit, &full, None);
+        assert_eq!(out["visibility"], Value::Null);
+        assert_eq!(out["deletedDateTime"], Value::Null);
+        let sel = render(
+            ObjectKind::AdministrativeUnit,
+            &full,
+            Some(&["displayName".to_owned()]),
+        );
+        assert_eq!(sel.len(), 1);
+        let user = render(ObjectKind::User, &body(json!({"id": "1"})), None);
+        assert!(user.get("deletedDateTime").is_none());
+        assert_eq!(user["businessPhones"], json!([]));
+    }
+}

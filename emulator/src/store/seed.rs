@@ -195,7 +195,7 @@ impl Seed {
                     let Value::String(id) = id else {
                         bail!("seed: administrativeUnits[{au_id}].members must hold id strings");
                     };
-                    memberships.push((au_id.clone(), id));
+                    memberships.push((au_id.clone(), id.to_ascii_lowercase()));
                 }
             }
         }
@@ -306,7 +306,7 @@ pub fn seed_object(
     domain: &str,
 ) -> anyhow::Result<DirObject> {
     let id = match raw.remove("id") {
-        Some(Value::String(s)) => s,
+        Some(Value::String(s)) => s.to_ascii_lowercase(),
         None => uuid::Uuid::new_v4().to_string(),
         Some(other) => bail!(
             "seed: {} id must be a string, got {other}",

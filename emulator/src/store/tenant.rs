@@ -154,6 +154,7 @@ impl Tenant {
             .entry(au_id.to_owned())
             .or_default()
             .insert(member_id.to_owned());
+        self.touch(au_id);
         Ok(())
     }
 
@@ -166,6 +167,7 @@ impl Tenant {
         if let Some(set) = self.au_members.get_mut(au_id) {
             set.remove(member_id);
         }
+        self.touch(au_id);
         Ok(())
     }
 
@@ -176,6 +178,7 @@ impl Tenant {
             .remove(id)
             .ok_or_else(|| AppError::not_found(id))?;
         obj.deleted_date_time = Some(now_iso());
+        obj.modified_ms = super::model::now_ms();
         self.deleted.insert(id.to_owned(), obj.clone());
         Ok(obj)
     }
@@ -200,8 +203,16 @@ impl Tenant {
             .remove(id)
             .ok_or_else(|| AppError::not_found(id))?;
         obj.deleted_date_time = None;
+        obj.modified_ms = super::model::now_ms();
         self.insert(obj.clone());
         Ok(obj)
+    }
+
+    /// Records a change to a live object (for delta queries).
+    pub fn touch(&mut self, id: &str) {
+        if let Some(o) = self.objects.get_mut(id) {
+            o.modified_ms = super::model::now_ms();
+        }
     }
 
     /// The app registration with this client id.

@@ -33,10 +33,10 @@ impl CachedCredential {
     /// A token valid for a while longer, fetched only when needed.
     pub async fn token(&self) -> Result<Secret, AuthError> {
         let mut current = self.current.lock().await;
-        if let Some(t) = current.as_ref() {
-            if t.expires_at > Instant::now() + REFRESH_MARGIN.min(lifetime_fraction(t)) {
-                return Ok(t.token.clone());
-            }
+        if let Some(t) = current.as_ref()
+            && t.expires_at > Instant::now() + REFRESH_MARGIN.min(lifetime_fraction(t))
+        {
+            return Ok(t.token.clone());
         }
         let fresh = self.inner.get_token(&self.scope).await?;
         let token = fresh.token.clone();
