@@ -8,7 +8,7 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 OS_ARCH := $(shell echo "$$(uname -s | tr '[:upper:]' '[:lower:]')_$$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')")
 PLUGIN_DIR ?= $(HOME)/.terraform.d/plugins/registry.terraform.io/entra-au/entra/$(VERSION)/$(OS_ARCH)
 
-.PHONY: demo test lint unit install build check-terraform
+.PHONY: demo test lint unit install build bench check-terraform
 
 demo:
 	./scripts/demo.sh
@@ -22,6 +22,9 @@ lint:
 
 test: check-terraform lint
 	cargo nextest run --workspace --no-fail-fast
+
+bench: check-terraform
+	cargo bench --bench memberships
 
 build:
 	cargo build --workspace --bins

@@ -165,3 +165,21 @@ fn binary_help_documents_demo_tenant() {
     assert!(text.contains(entra_emulator::DEMO_CLIENT_ID));
     assert!(text.contains("--seed"));
 }
+
+#[test]
+fn binary_refuses_a_corrupt_state_file() {
+    let dir = std::env::temp_dir().join(format!("entra-emulator-bin-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    std::fs::write(&file, "{corrupt").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_entra-emulator"))
+        .arg("--state")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("not a valid emulator state"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "{corrupt");
+}

@@ -219,3 +219,33 @@ async fn request_shape_errors() {
         .await;
     assert_aadsts(resp, 401, "invalid_client", 7_000_218).await;
 }
+
+#[tokio::test]
+async fn oidc_discovery_and_reserved_scopes() {
+    let h = start().await;
+    let r = h
+        .client
+        .get(format!(
+            "{}/{DEMO_DOMAIN}/v2.0/.well-known/openid-configuration",
+            h.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["token_endpoint"],
+        format!("{}/{DEMO_TENANT_ID}/oauth2/v2.0/token", h.url)
+    );
+    let resp = h
+        .token_response(
+            DEMO_TENANT_ID,
+            &form(
+                DEMO_CLIENT_SECRET,
+                "https://graph.microsoft.com/.default offline_access openid profile",
+            ),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+}

@@ -144,8 +144,15 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
                 .await?;
         }
     }
-    tracing::debug!("provider server stopped");
+    tracing::info!(peak_rss_kib = peak_rss_kib().unwrap_or(0), "provider server stopped");
     Ok(())
+}
+
+/// The process's peak resident memory (VmHWM), on Linux.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// All services on one router: the provider, go-plugin's controller and stdio, and health.

@@ -701,7 +701,11 @@ impl Resolver<'_> {
         }
     }
 
+    /// Where a flag that is on came from (a block value wins over the environment).
     fn origin_of(&self, source: &Source) -> Origin {
+        if !self.config.get(source.attribute).is_null() {
+            return Origin::Block(source.attribute);
+        }
         self.lookup(source)
             .map_or(Origin::Block(source.attribute), |f| f.origin)
     }
@@ -1261,7 +1265,12 @@ mod tests {
         },
         Bad {
             config: &[("use_oidc", "true"), ("oidc_token", "x")],
-            env: &[TEN, APP, ("ARM_CLIENT_CERTIFICATE", "AAAA")],
+            env: &[
+                TEN,
+                APP,
+                ("ARM_USE_OIDC", "false"),
+                ("ARM_CLIENT_CERTIFICATE", "AAAA"),
+            ],
             summary: "Conflicting authentication methods",
             attribute: "use_oidc",
             detail: &[

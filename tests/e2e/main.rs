@@ -10,4 +10,5 @@ mod auth;
 mod data_sources;
 mod examples;
 mod least_privilege;
+mod performance;
 mod provider;

@@ -249,12 +249,16 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
             );
         }
     }
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .map(|b| b.to_bytes())
-        .unwrap_or_default();
+    let Ok(collected) = resp.into_body().collect().await else {
+        // A dropped connection cannot happen to one item; report it as unavailable.
+        return item_error(
+            it,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "serviceNotAvailable",
+            "Service is unavailable. Please try again later.",
+        );
+    };
+    let bytes = collected.to_bytes();
     let mut out = json!({"id": it.id, "status": status, "headers": headers});
     if !bytes.is_empty() {
         out["body"] = serde_json::from_slice(&bytes)

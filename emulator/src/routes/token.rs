@@ -26,6 +26,12 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token))
         .route("/{tenant}/oauth2/token", post(token_v1))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(keys))
+        .route("/common/discovery/instance", get(instance_discovery))
         .route("/metadata/identity/oauth2/token", get(imds))
         .route("/msi/token", get(app_service))
         .layer(axum::middleware::from_fn_with_state(
@@ -37,7 +43,11 @@ pub fn routes(state: AppState) -> Router {
 
 /// The resource a `scope` names, when it is one the emulator serves.
 fn resource_of(scope: &str, own: &[String]) -> Result<String, TokenError> {
-    let scopes: Vec<&str> = scope.split_whitespace().collect();
+    // OIDC scopes that MSAL may add are tolerated, as Entra does.
+    let scopes: Vec<&str> = scope
+        .split_whitespace()
+        .filter(|s| !matches!(*s, "openid" | "profile" | "offline_access"))
+        .collect();
     let [single] = scopes.as_slice() else {
         return Err(TokenError::new(
             StatusCode::BAD_REQUEST,
@@ -466,4 +476,67 @@ async fn token_v1(
         }
         Err(e) => e.into_response(),
     }
+}
+
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("http://{h}"))
+        .or_else(|| state.own_urls().into_iter().next())
+        .unwrap_or_default()
+}
+
+/// OIDC discovery document for the tenant (MSAL reads it before token requests).
+async fn openid_configuration(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(tenant_id) = state.read(|t| t.matches(&tenant).then(|| t.tenant_id.clone())) else {
+        return TokenError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            format!("Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."),
+        )
+        .into_response();
+    };
+    let base = base_url(&state, &headers);
+    axum::Json(json!({
+        "token_endpoint": format!("{base}/{tenant_id}/oauth2/v2.0/token"),
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "jwks_uri": format!("{base}/{tenant_id}/discovery/v2.0/keys"),
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "issuer": format!("{base}/{tenant_id}/v2.0"),
+        "authorization_endpoint": format!("{base}/{tenant_id}/oauth2/v2.0/authorize"),
+        "device_authorization_endpoint": format!("{base}/{tenant_id}/oauth2/v2.0/devicecode"),
+        "end_session_endpoint": format!("{base}/{tenant_id}/oauth2/v2.0/logout"),
+        "tenant_region_scope": "NA",
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_graph_host_name": "graph.windows.net",
+        "msgraph_host": "graph.microsoft.com",
+    }))
+    .into_response()
+}
+
+/// The emulator signs with a symmetric key, so it publishes no public keys.
+async fn keys() -> Response {
+    axum::Json(json!({"keys": []})).into_response()
+}
+
+/// MSAL instance discovery: the emulator is its own (only) authority.
+async fn instance_discovery(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let base = base_url(&state, &headers);
+    let host = base.trim_start_matches("http://").to_owned();
+    axum::Json(json!({
+        "tenant_discovery_endpoint": format!("{base}/common/v2.0/.well-known/openid-configuration"),
+        "api-version": "1.1",
+        "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}],
+    }))
+    .into_response()
 }

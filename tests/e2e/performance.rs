@@ -1,0 +1,153 @@
+//! Request counts for 1,000 memberships in one administrative unit: refresh shares
+//! one listing, apply sends `$batch` requests. Counts are asserted (they do not
+//! depend on the machine's speed); timings belong to `make bench`.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::helpers::{Tenant, Workspace};
+
+const N: usize = 1000;
+
+const HCL: &str = r#"variable "members" {
+  type = list(string)
+}
+
+resource "entra_administrative_unit" "perf" {
+  display_name = "Performance"
+}
+
+resource "entra_au_member" "m" {
+  count                  = length(var.members)
+  administrative_unit_id = entra_administrative_unit.perf.id
+  member_id              = var.members[count.index]
+}
+"#;
+
+/// HTTP requests by route (`$batch` items are reported apart, prefixed `BATCH `).
+fn http_requests(tenant: &Tenant) -> BTreeMap<String, u64> {
+    tenant.stats()["routes"]
+        .as_object()
+        .expect("routes")
+        .iter()
+        .filter(|(route, _)| !route.starts_with("BATCH "))
+        .map(|(route, n)| (route.clone(), n.as_u64().unwrap_or(0)))
+        .collect()
+}
+
+fn delta(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    after
+        .iter()
+        .map(|(k, v)| (k.clone(), v - before.get(k).copied().unwrap_or(0)))
+        .filter(|(_, v)| *v > 0)
+        .collect()
+}
+
+fn graph_total(requests: &BTreeMap<String, u64>) -> u64 {
+    requests.iter().filter(|(route, _)| !route.contains("/oauth2/")).map(|(_, n)| n).sum()
+}
+
+fn create_users(tenant: &Tenant, n: usize) -> Vec<String> {
+    let token = tenant.token();
+    let http = reqwest::blocking::Client::new();
+    let mut ids = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(20) {
+        let requests: Vec<_> = chunk
+            .iter()
+            .map(|i| {
+                json!({"id": i.to_string(), "method": "POST", "url": "/users",
+                       "headers": {"Content-Type": "application/json"},
+                       "body": {"accountEnabled": true, "displayName": format!("Perf {i}"), "mailNickname": format!("perf{i}"),
+                                "userPrincipalName": format!("perf{i}@contoso-demo.onmicrosoft.com"),
+                                "passwordProfile": {"password": "Perf-Password-1!"}}})
+            })
+            .collect();
+        let resp: serde_json::Value = http
+            .post(format!("{}/v1.0/$batch", tenant.emulator.url()))
+            .bearer_auth(&token)
+            .json(&json!({ "requests": requests }))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        for r in resp["responses"].as_array().unwrap() {
+            assert_eq!(r["status"], json!(201), "{r}");
+            ids.push(r["body"]["id"].as_str().unwrap().to_owned());
+        }
+    }
+    ids
+}
+
+fn setup(tenant: &Tenant) -> (Workspace, Vec<String>) {
+    let members = create_users(tenant, N);
+    let ws = tenant.workspace();
+    ws.write(HCL);
+    std::fs::write(ws.config_dir().join("terraform.tfvars.json"), json!({ "members": members }).to_string()).unwrap();
+    (ws, members)
+}
+
+fn assert_tenant_matches_state(tenant: &Tenant, ws: &Workspace, members: &[String]) {
+    let au = ws.state_values("entra_administrative_unit.perf")["id"].as_str().unwrap().to_owned();
+    let (status, listed) = tenant.get(&format!("/directory/administrativeUnits/{au}/members?$select=id&$top=999"));
+    assert_eq!(status, 200);
+    let mut in_tenant: Vec<String> = listed["value"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+    let mut next = listed["@odata.nextLink"].as_str().map(ToOwned::to_owned);
+    while let Some(link) = next {
+        let path = link.split("/v1.0").nth(1).unwrap().to_owned();
+        let (_, page) = tenant.get(&path);
+        in_tenant.extend(page["value"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap().to_owned()));
+        next = page["@odata.nextLink"].as_str().map(ToOwned::to_owned);
+    }
+    in_tenant.sort();
+    let mut expected = members.to_vec();
+    expected.sort();
+    assert_eq!(in_tenant, expected, "the tenant holds exactly the memberships in state");
+    let show: serde_json::Value = serde_json::from_str(&ws.ok(&["show", "-json"]).stdout).unwrap();
+    let in_state = show["values"]["root_module"]["resources"].as_array().unwrap().iter().filter(|r| r["type"] == "entra_au_member").count();
+    assert_eq!(in_state, N);
+}
+
+#[test]
+fn thousand_memberships_refresh_with_one_listing_and_apply_in_batches() {
+    let tenant = Tenant::start();
+    let (ws, members) = setup(&tenant);
+
+    let before = http_requests(&tenant);
+    let run = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20"]);
+    assert_eq!(run.status, 0, "{}", run.output());
+    let apply = delta(&before, &http_requests(&tenant));
+    let batches = apply.get("POST /v1.0/$batch").copied().unwrap_or(0);
+    // Each membership costs one add and one typed read, 20 to a batch.
+    assert!(graph_total(&apply) <= 2 * (N as u64).div_ceil(20) + 10, "apply used {apply:?}");
+    assert!(batches >= (N as u64).div_ceil(20), "adds travel in batches: {apply:?}");
+    assert_tenant_matches_state(&tenant, &ws, &members);
+
+    let before = http_requests(&tenant);
+    ws.assert_plan_empty();
+    let refresh = delta(&before, &http_requests(&tenant));
+    assert!(graph_total(&refresh) <= (N as u64).div_ceil(999) + 3, "refresh used {refresh:?}");
+
+    let before = http_requests(&tenant);
+    ws.ok(&["destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20"]);
+    let destroy = delta(&before, &http_requests(&tenant));
+    assert!(graph_total(&destroy) <= (N as u64).div_ceil(20) + (N as u64).div_ceil(999) + 10, "destroy used {destroy:?}");
+}
+
+#[test]
+fn thousand_memberships_survive_throttling_without_loss() {
+    let tenant = Tenant::start();
+    let (ws, members) = setup(&tenant);
+    let resp = reqwest::blocking::Client::new()
+        .post(format!("{}/_emulator/faults", tenant.emulator.url()))
+        .json(&json!({"throttle_rate": 0.1, "retry_after": "0.05", "fault_seed": 42}))
+        .send()
+        .unwrap();
+    assert!(resp.status().is_success());
+    let run = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20"]);
+    assert_eq!(run.status, 0, "{}", run.output());
+    assert_tenant_matches_state(&tenant, &ws, &members);
+    ws.assert_plan_empty();
+    let statuses = tenant.stats()["statuses"].clone();
+    assert!(statuses["429"].as_u64().unwrap_or(0) > 0, "throttling happened: {statuses}");
+}
