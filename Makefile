@@ -2,13 +2,15 @@
 #   make demo     build, start the emulator, terraform apply examples/quickstart, destroy
 #   make test     lint + every test, including end-to-end tests with real Terraform
 #   make install  install the provider for `terraform init` (entra-au/entra)
+#   make docs     regenerate docs/ from the provider schema, templates/ and examples/
+#   make release  zip, SHA256SUMS and manifest in dist/ (Terraform Registry layout)
 
 SHELL := /usr/bin/env bash
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 OS_ARCH := $(shell echo "$$(uname -s | tr '[:upper:]' '[:lower:]')_$$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')")
 PLUGIN_DIR ?= $(HOME)/.terraform.d/plugins/registry.terraform.io/entra-au/entra/$(VERSION)/$(OS_ARCH)
 
-.PHONY: demo test lint unit install build bench check-terraform
+.PHONY: demo test lint unit install build bench check-terraform docs docs-check release
 
 demo:
 	./scripts/demo.sh
@@ -20,7 +22,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test: check-terraform lint
+test: check-terraform lint docs-check
 	cargo nextest run --workspace --no-fail-fast
 
 bench: check-terraform
@@ -34,3 +36,12 @@ install:
 	mkdir -p "$(PLUGIN_DIR)"
 	install -m 0755 target/release/terraform-provider-entra "$(PLUGIN_DIR)/terraform-provider-entra_v$(VERSION)"
 	@echo "Installed to $(PLUGIN_DIR); terraform init now finds entra-au/entra $(VERSION)."
+
+docs: check-terraform
+	./scripts/docs.sh
+
+docs-check: check-terraform
+	./scripts/docs.sh --check
+
+release:
+	./scripts/release.sh

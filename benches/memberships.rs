@@ -32,23 +32,45 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!("# Benchmark: entra_au_member at scale\n");
-    println!("Terraform {}; -parallelism=20; emulator in-process; release build.\n", terraform_version());
-    println!("| N | mode | step | wall (s) | Graph requests | provider peak RSS (MiB) | requests by route |");
+    println!(
+        "Terraform {}; -parallelism=20; emulator in-process; release build.\n",
+        terraform_version()
+    );
+    println!(
+        "| N | mode | step | wall (s) | Graph requests | provider peak RSS (MiB) | requests by route |"
+    );
     println!("|---:|---|---|---:|---:|---:|---|");
     for &n in &sizes {
-        for (mode, throttle) in [("coalesced", 0.0), ("uncoalesced", 0.0), ("coalesced, 10% throttled", 0.1)] {
+        for (mode, throttle) in [
+            ("coalesced", 0.0),
+            ("uncoalesced", 0.0),
+            ("coalesced, 10% throttled", 0.1),
+        ] {
             let tenant = Tenant::start();
             let members = create_users(&tenant, n);
             set_throttle(&tenant, throttle);
             let ws = tenant.workspace();
             ws.write(MEMBERS_HCL);
             let vars = json!({ "members": members });
-            std::fs::write(ws.config_dir().join("terraform.tfvars.json"), vars.to_string()).expect("tfvars");
+            std::fs::write(
+                ws.config_dir().join("terraform.tfvars.json"),
+                vars.to_string(),
+            )
+            .expect("tfvars");
             let coalesce = if mode == "uncoalesced" { "off" } else { "on" };
             for (step, args) in [
-                ("apply", vec!["apply", "-auto-approve", "-input=false", PARALLELISM]),
-                ("no-change plan", vec!["plan", "-detailed-exitcode", "-input=false", PARALLELISM]),
-                ("destroy", vec!["destroy", "-auto-approve", "-input=false", PARALLELISM]),
+                (
+                    "apply",
+                    vec!["apply", "-auto-approve", "-input=false", PARALLELISM],
+                ),
+                (
+                    "no-change plan",
+                    vec!["plan", "-detailed-exitcode", "-input=false", PARALLELISM],
+                ),
+                (
+                    "destroy",
+                    vec!["destroy", "-auto-approve", "-input=false", PARALLELISM],
+                ),
             ] {
                 let result = run(&tenant, &ws, &args, coalesce);
                 println!(
@@ -94,7 +116,11 @@ fn run(tenant: &Tenant, ws: &Workspace, args: &[&str], coalesce: &str) -> Step {
         ],
     );
     let seconds = started.elapsed().as_secs_f64();
-    assert!(out.status == 0, "terraform {args:?} failed:\n{}", out.output());
+    assert!(
+        out.status == 0,
+        "terraform {args:?} failed:\n{}",
+        out.output()
+    );
     let after = stats(tenant);
     let mut by_route = BTreeMap::new();
     for (route, count) in &after {
@@ -103,7 +129,11 @@ fn run(tenant: &Tenant, ws: &Workspace, args: &[&str], coalesce: &str) -> Step {
             by_route.insert(route.clone(), delta);
         }
     }
-    let requests = by_route.iter().filter(|(r, _)| !r.starts_with("BATCH ")).map(|(_, c)| c).sum();
+    let requests = by_route
+        .iter()
+        .filter(|(r, _)| !r.starts_with("BATCH "))
+        .map(|(_, c)| c)
+        .sum();
     Step {
         seconds,
         requests,
@@ -117,7 +147,11 @@ fn stats(tenant: &Tenant) -> BTreeMap<String, u64> {
     let s = tenant.stats();
     s["routes"]
         .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0))).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap_or(0)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -147,7 +181,11 @@ fn set_throttle(tenant: &Tenant, rate: f64) {
         .json(&body)
         .send()
         .expect("faults");
-    assert!(resp.status().is_success(), "setting faults: {}", resp.status());
+    assert!(
+        resp.status().is_success(),
+        "setting faults: {}",
+        resp.status()
+    );
 }
 
 /// Creates `n` users through `$batch` and returns their ids.
@@ -198,12 +236,30 @@ fn transport_comparison() {
     let members = create_users(&tenant, 1000);
     let ws = tenant.workspace();
     ws.write(MEMBERS_HCL);
-    std::fs::write(ws.config_dir().join("terraform.tfvars.json"), json!({ "members": members }).to_string()).expect("tfvars");
-    run(&tenant, &ws, &["apply", "-auto-approve", "-input=false", PARALLELISM], "on");
-    let ours = best_of(3, || run(&tenant, &ws, &["plan", "-detailed-exitcode", "-input=false"], "on").seconds);
+    std::fs::write(
+        ws.config_dir().join("terraform.tfvars.json"),
+        json!({ "members": members }).to_string(),
+    )
+    .expect("tfvars");
+    run(
+        &tenant,
+        &ws,
+        &["apply", "-auto-approve", "-input=false", PARALLELISM],
+        "on",
+    );
+    let ours = best_of(3, || {
+        run(
+            &tenant,
+            &ws,
+            &["plan", "-detailed-exitcode", "-input=false"],
+            "on",
+        )
+        .seconds
+    });
 
     let builtin = tenant.workspace();
-    builtin.write("resource \"terraform_data\" \"d\" {\n  count = 1000\n  input = count.index\n}\n");
+    builtin
+        .write("resource \"terraform_data\" \"d\" {\n  count = 1000\n  input = count.index\n}\n");
     builtin.ok(&["apply", "-auto-approve", "-input=false"]);
     let theirs = best_of(3, || {
         let started = Instant::now();
@@ -214,7 +270,10 @@ fn transport_comparison() {
     println!("| resources | wall (s) | ratio |");
     println!("|---|---:|---:|");
     println!("| 1,000 `terraform_data` (built into Terraform) | {theirs:.2} | 1.00 |");
-    println!("| 1,000 `entra_au_member` (this provider, Graph refresh included) | {ours:.2} | {:.2} |", ours / theirs);
+    println!(
+        "| 1,000 `entra_au_member` (this provider, Graph refresh included) | {ours:.2} | {:.2} |",
+        ours / theirs
+    );
 }
 
 fn best_of(n: usize, mut f: impl FnMut() -> f64) -> f64 {
@@ -222,6 +281,14 @@ fn best_of(n: usize, mut f: impl FnMut() -> f64) -> f64 {
 }
 
 fn terraform_version() -> String {
-    let out = std::process::Command::new(helpers::terraform_binary()).arg("version").output().expect("terraform version");
-    String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().trim_start_matches("Terraform ").to_owned()
+    let out = std::process::Command::new(helpers::terraform_binary())
+        .arg("version")
+        .output()
+        .expect("terraform version");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("Terraform ")
+        .to_owned()
 }

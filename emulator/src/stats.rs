@@ -10,6 +10,10 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 
+/// Marks a request that arrived inside a `$batch`: counted apart from HTTP requests.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchItem;
+
 /// Counters of Graph and token requests.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -19,16 +23,24 @@ pub struct Stats {
 #[derive(Debug, Default)]
 struct Counters {
     total: u64,
+    batch_items: u64,
     routes: BTreeMap<String, u64>,
     statuses: BTreeMap<u16, u64>,
 }
 
 impl Stats {
-    /// Counts one request.
+    /// Counts one HTTP request.
     pub fn record(&self, key: String) {
         let mut c = self.inner.lock();
         c.total += 1;
         *c.routes.entry(key).or_default() += 1;
+    }
+
+    /// Counts one request carried inside a `$batch` (under `BATCH <route>`, not in `total`).
+    pub fn record_batch_item(&self, key: String) {
+        let mut c = self.inner.lock();
+        c.batch_items += 1;
+        *c.routes.entry(format!("BATCH {key}")).or_default() += 1;
     }
 
     /// Counts one response status.
@@ -41,7 +53,8 @@ impl Stats {
         *self.inner.lock() = Counters::default();
     }
 
-    /// `{"total": n, "routes": {...}, "statuses": {...}}`.
+    /// `{"total": n, "batch_items": n, "routes": {...}, "statuses": {...}}`: `total` counts
+    /// HTTP requests; requests inside a `$batch` are counted as `BATCH <route>`.
     pub fn snapshot(&self) -> Value {
         let c = self.inner.lock();
         let statuses: BTreeMap<String, u64> = c
@@ -49,7 +62,7 @@ impl Stats {
             .iter()
             .map(|(k, v)| (k.to_string(), *v))
             .collect();
-        json!({"total": c.total, "routes": c.routes, "statuses": statuses})
+        json!({"total": c.total, "batch_items": c.batch_items, "routes": c.routes, "statuses": statuses})
     }
 }
 
@@ -59,7 +72,12 @@ pub async fn count(State(state): State<AppState>, req: Request, next: Next) -> R
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(unmatched)".to_owned(), |m| m.as_str().to_owned());
-    state.stats().record(format!("{} {template}", req.method()));
+    let key = format!("{} {template}", req.method());
+    if req.extensions().get::<BatchItem>().is_some() {
+        state.stats().record_batch_item(key);
+    } else {
+        state.stats().record(key);
+    }
     let resp = next.run(req).await;
     state.stats().record_status(resp.status().as_u16());
     resp

@@ -2,6 +2,7 @@
 //! takes a request struct and returns a `Result`; the framework does the protocol work.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
@@ -10,18 +11,30 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::schema::Schema;
 use super::value::{AttributePath, Value};
 
-/// What every call gets: the configured provider data and the stop signal.
+/// What every call gets: the configured provider data, the stop signal, and how
+/// many operations are in flight.
 #[derive(Debug)]
 pub struct Ctx<D> {
     data: Option<Arc<D>>,
     /// Cancelled when Terraform calls StopProvider (Ctrl-C): retries and waits stop.
     pub cancel: CancellationToken,
+    /// Resource and data source operations running now, this one included. Lets
+    /// request batching know when nobody else can join a batch.
+    pub in_flight: Arc<AtomicUsize>,
 }
 
 impl<D> Ctx<D> {
     /// A context with optional provider data.
-    pub fn new(data: Option<Arc<D>>, cancel: CancellationToken) -> Ctx<D> {
-        Ctx { data, cancel }
+    pub fn new(
+        data: Option<Arc<D>>,
+        cancel: CancellationToken,
+        in_flight: Arc<AtomicUsize>,
+    ) -> Ctx<D> {
+        Ctx {
+            data,
+            cancel,
+            in_flight,
+        }
     }
 
     /// The configured provider data, or an error saying the provider is not configured

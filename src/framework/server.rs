@@ -2,6 +2,7 @@
 //! runs the plan pipeline and keeps the state rules Terraform checks.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio_util::sync::CancellationToken;
@@ -61,6 +62,23 @@ pub struct ProviderServer<P: Provider> {
     data_sources: BTreeMap<&'static str, Registered<dyn DataSource<P::Data>>>,
     data: RwLock<Option<Arc<P::Data>>>,
     stop: RwLock<CancellationToken>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts an operation as in flight while it lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(counter: &Arc<AtomicUsize>) -> InFlight {
+        counter.fetch_add(1, Ordering::SeqCst);
+        InFlight(counter.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl<P: Provider> ProviderServer<P> {
@@ -95,6 +113,7 @@ impl<P: Provider> ProviderServer<P> {
             data_sources,
             data: RwLock::new(None),
             stop: RwLock::new(CancellationToken::new()),
+            in_flight: Arc::new(AtomicUsize::new(0)),
         })
     }
 
@@ -142,7 +161,8 @@ impl<P: Provider> ProviderServer<P> {
             .ok_or_else(|| unknown_type("data source", name))
     }
 
-    fn ctx(&self) -> Ctx<P::Data> {
+    /// The context of one operation, counted as in flight until the guard drops.
+    fn ctx(&self) -> (Ctx<P::Data>, InFlight) {
         let data = self
             .data
             .read()
@@ -153,7 +173,8 @@ impl<P: Provider> ProviderServer<P> {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        Ctx::new(data, cancel)
+        let guard = InFlight::enter(&self.in_flight);
+        (Ctx::new(data, cancel, self.in_flight.clone()), guard)
     }
 
     /// Cancels in-flight work (Ctrl-C). The server keeps serving; later calls get a fresh token.
@@ -270,7 +291,7 @@ impl<P: Provider> ProviderServer<P> {
                 diagnostics: Diagnostics::new(),
             };
         }
-        let ctx = self.ctx();
+        let (ctx, _in_flight) = self.ctx();
         let req = ReadRequest {
             state: state.clone(),
         };
@@ -323,7 +344,7 @@ impl<P: Provider> ProviderServer<P> {
             planned: change.planned,
             requires_replace: change.requires_replace,
         };
-        let ctx = self.ctx();
+        let (ctx, _in_flight) = self.ctx();
         let diagnostics = tokio::select! {
             d = r.imp.modify_plan(&ctx, &mut req) => d,
             () = ctx.cancel.cancelled() => cancelled(),
@@ -355,7 +376,7 @@ impl<P: Provider> ProviderServer<P> {
                 };
             }
         };
-        let ctx = self.ctx();
+        let (ctx, _in_flight) = self.ctx();
         if planned.is_null() {
             let req = DeleteRequest {
                 prior: prior.clone(),
@@ -398,7 +419,7 @@ impl<P: Provider> ProviderServer<P> {
     /// ImportResourceState: the resource turns the id into a partial state.
     pub async fn import_resource_state(&self, name: &str, id: &str) -> Result<Value, Diagnostics> {
         let r = self.resource(name)?;
-        let ctx = self.ctx();
+        let (ctx, _in_flight) = self.ctx();
         tokio::select! {
             out = r.imp.import(&ctx, id) => out,
             () = ctx.cancel.cancelled() => Err(cancelled()),
@@ -416,7 +437,7 @@ impl<P: Provider> ProviderServer<P> {
                 };
             }
         };
-        let ctx = self.ctx();
+        let (ctx, _in_flight) = self.ctx();
         let outcome = tokio::select! {
             out = d.imp.read(&ctx, config) => out,
             () = ctx.cancel.cancelled() => Err(cancelled()),

@@ -3,6 +3,7 @@
 //! own caller; throttled, failed or missing items are resent individually, so one
 //! item's failure never fails or loses another's.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -16,8 +17,19 @@ use super::error::{GraphError, parse_api_error};
 
 /// Graph's limit of requests in one batch.
 pub(crate) const MAX_BATCH: usize = 20;
-/// How long the first request of a batch waits for others to join it.
-const GATHER_WINDOW: Duration = Duration::from_millis(4);
+/// When a batch goes: as soon as it is full; or when every operation in flight is
+/// waiting on a batch and either concurrency is at its recent peak (Terraform is
+/// held by its parallelism limit, nobody else can come) or nothing has joined for
+/// [`QUIET`] (Terraform has free slots but nothing more to send: the end of a walk,
+/// or a dependency); and at the latest after
+/// [`MAX_GATHER`]. While Terraform dispatches slower than Graph answers, waiting for
+/// a fuller batch costs no wall time.
+const MAX_GATHER: Duration = Duration::from_millis(300);
+const QUIET: Duration = Duration::from_millis(100);
+/// The at-peak rule waits this long first, so a ramping-up walk can fill the batch.
+const MIN_GATHER: Duration = Duration::from_millis(15);
+/// How long a concurrency peak is remembered.
+const PEAK_MEMORY: Duration = Duration::from_secs(2);
 
 /// One request to send, possibly in a batch.
 #[derive(Debug, Clone)]
@@ -44,7 +56,13 @@ type Waiting = (Request, oneshot::Sender<Outcome>);
 #[derive(Debug, Default)]
 pub(crate) struct Batcher {
     queue: Mutex<Vec<Waiting>>,
-    full: Notify,
+    /// Callers waiting for a batched answer (queued or being sent).
+    waiting: AtomicUsize,
+    joined: Notify,
+    /// The most operations seen in flight recently, and when.
+    peak: Mutex<(usize, Option<std::time::Instant>)>,
+    /// When a request last joined the queue.
+    last_join: Mutex<Option<std::time::Instant>>,
 }
 
 impl Batcher {
@@ -52,16 +70,59 @@ impl Batcher {
     fn enqueue(&self, waiting: Waiting) -> bool {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         queue.push(waiting);
-        if queue.len() >= MAX_BATCH {
-            self.full.notify_one();
-        }
+        self.waiting.fetch_add(1, Ordering::SeqCst);
+        *self
+            .last_join
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(std::time::Instant::now());
+        self.joined.notify_waiters();
         queue.len() == 1
     }
 
-    fn take(&self) -> Vec<Waiting> {
+    fn queued(&self) -> usize {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// The recent peak of operations in flight, updated with `now_in_flight`.
+    fn recent_peak(&self, now_in_flight: usize) -> usize {
+        let mut peak = self.peak.lock().unwrap_or_else(PoisonError::into_inner);
+        let fresh = peak.1.is_some_and(|at| at.elapsed() < PEAK_MEMORY);
+        if !fresh || now_in_flight >= peak.0 {
+            *peak = (now_in_flight, Some(std::time::Instant::now()));
+        }
+        peak.0
+    }
+
+    /// Whether the batch should go now rather than wait for more requests.
+    fn ready(&self, call: &Call, gathering_for: Duration) -> bool {
+        if self.queued() >= MAX_BATCH {
+            return true;
+        }
+        let Some(in_flight) = call.in_flight.as_ref().map(|n| n.load(Ordering::SeqCst)) else {
+            return false;
+        };
+        if self.waiting.load(Ordering::SeqCst) < in_flight {
+            return false;
+        }
+        let at_peak = in_flight >= self.recent_peak(in_flight) && gathering_for >= MIN_GATHER;
+        let quiet = self
+            .last_join
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none_or(|at| at.elapsed() >= QUIET);
+        at_peak || quiet
+    }
+
+    /// Takes up to one batch; also says whether requests remain queued (their leader
+    /// is whoever took this batch: they arrived while the queue was not empty).
+    fn take(&self) -> (Vec<Waiting>, bool) {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
         let n = queue.len().min(MAX_BATCH);
-        queue.drain(..n).collect()
+        let batch = queue.drain(..n).collect();
+        (batch, !queue.is_empty())
     }
 }
 
@@ -92,7 +153,9 @@ impl GraphClient {
         if lead {
             self.lead(call).await;
         }
-        match rx.await {
+        let answer = rx.await;
+        self.batcher.waiting.fetch_sub(1, Ordering::SeqCst);
+        match answer {
             Ok(outcome) => outcome,
             // The leader went away before answering: send it ourselves.
             Err(_) => self.send_alone(call, &request, true).await,
@@ -102,26 +165,51 @@ impl GraphClient {
     async fn send_alone(&self, call: &Call, request: &Request, resent: bool) -> Outcome {
         let fresh: Vec<&str> = request.fresh_ids.iter().map(String::as_str).collect();
         let result = self
-            .send(call, request.method.clone(), &request.path, request.body.as_ref(), &fresh)
+            .send(
+                call,
+                request.method.clone(),
+                &request.path,
+                request.body.as_ref(),
+                &fresh,
+            )
             .await;
         Outcome { result, resent }
     }
 
-    /// Waits for the batch to fill or the gather window to pass, then sends batches
-    /// until the queue is empty.
+    /// Gathers a batch (until ready or the gather time is up) and sends it; goes on
+    /// for any requests left queued behind a full batch.
     async fn lead(&self, call: &Call) {
-        let _ = tokio::time::timeout(GATHER_WINDOW, self.batcher.full.notified()).await;
         loop {
-            let items = self.batcher.take();
-            match items.len() {
-                0 => return,
-                1 => {
-                    for (request, tx) in items {
-                        let outcome = self.send_alone(call, &request, false).await;
-                        let _ = tx.send(outcome);
-                    }
+            let started = tokio::time::Instant::now();
+            let until = started + MAX_GATHER;
+            while !self.batcher.ready(call, started.elapsed())
+                && tokio::time::Instant::now() < until
+            {
+                let joined = self.batcher.joined.notified();
+                let tick = until.min(tokio::time::Instant::now() + Duration::from_millis(2));
+                let _ = tokio::time::timeout_at(tick, joined).await;
+            }
+            let (items, more) = self.batcher.take();
+            tracing::debug!(
+                size = items.len(),
+                waited_ms = started.elapsed().as_secs_f64() * 1000.0,
+                in_flight = call
+                    .in_flight
+                    .as_ref()
+                    .map_or(0, |n| n.load(Ordering::SeqCst)),
+                waiting = self.batcher.waiting.load(Ordering::SeqCst),
+                "sending a batch"
+            );
+            if items.len() == 1 {
+                for (request, tx) in items {
+                    let outcome = self.send_alone(call, &request, false).await;
+                    let _ = tx.send(outcome);
                 }
-                _ => self.send_batch(call, items).await,
+            } else if !items.is_empty() {
+                self.send_batch(call, items).await;
+            }
+            if !more {
+                return;
             }
         }
     }
@@ -131,7 +219,8 @@ impl GraphClient {
             .iter()
             .enumerate()
             .map(|(i, (r, _))| {
-                let mut item = json!({"id": (i + 1).to_string(), "method": r.method.as_str(), "url": r.path});
+                let mut item =
+                    json!({"id": (i + 1).to_string(), "method": r.method.as_str(), "url": r.path});
                 if let Some(body) = &r.body {
                     item["body"] = body.clone();
                     item["headers"] = json!({"Content-Type": "application/json"});
@@ -141,7 +230,13 @@ impl GraphClient {
             .collect();
         let count = requests.len();
         let sent = self
-            .send(call, Method::POST, "/$batch", Some(&json!({ "requests": requests })), &[])
+            .send(
+                call,
+                Method::POST,
+                "/$batch",
+                Some(&json!({ "requests": requests })),
+                &[],
+            )
             .await;
         let parsed = sent.and_then(|reply| {
             serde_json::from_slice::<BatchResponse>(&reply.body)
@@ -158,15 +253,25 @@ impl GraphClient {
         let mut resend = Vec::new();
         for (i, (request, tx)) in items.into_iter().enumerate() {
             let id = (i + 1).to_string();
-            let answer = responses.iter().position(|r| r.id == id).map(|p| responses.swap_remove(p));
+            let answer = responses
+                .iter()
+                .position(|r| r.id == id)
+                .map(|p| responses.swap_remove(p));
             match answer {
                 Some(item) if (200..300).contains(&item.status) => {
-                    let body = item.body.map(|b| serde_json::to_vec(&b).unwrap_or_default()).unwrap_or_default();
+                    let body = item
+                        .body
+                        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
+                        .unwrap_or_default();
                     let reply = Reply {
-                        status: reqwest::StatusCode::from_u16(item.status).unwrap_or(reqwest::StatusCode::OK),
+                        status: reqwest::StatusCode::from_u16(item.status)
+                            .unwrap_or(reqwest::StatusCode::OK),
                         body,
                     };
-                    let _ = tx.send(Outcome { result: Ok(reply), resent: false });
+                    let _ = tx.send(Outcome {
+                        result: Ok(reply),
+                        resent: false,
+                    });
                 }
                 Some(item) if !self.worth_resending(&request, item.status) => {
                     let request_id = item
@@ -175,18 +280,26 @@ impl GraphClient {
                         .and_then(|h| h.get("request-id"))
                         .and_then(|v| v.as_str())
                         .map(ToOwned::to_owned);
-                    let body = item.body.map(|b| serde_json::to_vec(&b).unwrap_or_default()).unwrap_or_default();
+                    let body = item
+                        .body
+                        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
+                        .unwrap_or_default();
                     let error = GraphError::Api(parse_api_error(item.status, request_id, &body));
-                    let _ = tx.send(Outcome { result: Err(error), resent: false });
+                    let _ = tx.send(Outcome {
+                        result: Err(error),
+                        resent: false,
+                    });
                 }
                 Some(_) => resend.push((request, tx, false)),
                 None => resend.push((request, tx, true)),
             }
         }
-        let resends = resend.into_iter().map(|(request, tx, ambiguous)| async move {
-            let outcome = self.send_alone(call, &request, ambiguous).await;
-            let _ = tx.send(outcome);
-        });
+        let resends = resend
+            .into_iter()
+            .map(|(request, tx, ambiguous)| async move {
+                let outcome = self.send_alone(call, &request, ambiguous).await;
+                let _ = tx.send(outcome);
+            });
         futures_util::future::join_all(resends).await;
     }
 
@@ -194,6 +307,7 @@ impl GraphClient {
     /// lag, are resent on their own (with their own retry policy).
     fn worth_resending(&self, request: &Request, status: u16) -> bool {
         matches!(status, 408 | 424 | 429 | 500 | 502 | 503 | 504)
-            || (status == 404 && self.recently_created(request.fresh_ids.iter().map(String::as_str)))
+            || (status == 404
+                && self.recently_created(request.fresh_ids.iter().map(String::as_str)))
     }
 }

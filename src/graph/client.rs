@@ -3,6 +3,7 @@
 //! treats 404s on just-created objects as replication lag, and logs without secrets.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -11,20 +12,23 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{CachedCredential, TokenCredential};
+use super::batch::Batcher;
 use super::coalesce::Coalesced;
 use super::consistency::RecentWrites;
 use super::error::{GraphError, parse_api_error};
-use super::batch::Batcher;
 use super::models::{Page, RoleAssignment, RoleDefinition};
 use super::retry::{backoff, is_retryable_status, may_resend, retry_after};
 
-/// The context of one provider operation: its deadline and the stop signal.
+/// The context of one provider operation: its deadline, the stop signal, and how
+/// many operations are in flight (to know when a batch can go).
 #[derive(Debug, Clone)]
 pub struct Call {
     /// Retries stop here.
     pub deadline: Instant,
     /// Cancelled on StopProvider.
     pub cancel: CancellationToken,
+    /// Operations in flight, when the caller counts them.
+    pub in_flight: Option<Arc<AtomicUsize>>,
 }
 
 impl Call {
@@ -33,7 +37,14 @@ impl Call {
         Call {
             deadline: Instant::now() + timeout,
             cancel,
+            in_flight: None,
         }
+    }
+
+    /// This call, aware of how many operations are in flight.
+    pub fn counting(mut self, in_flight: Arc<AtomicUsize>) -> Call {
+        self.in_flight = Some(in_flight);
+        self
     }
 }
 
@@ -69,9 +80,11 @@ pub struct GraphClient {
 }
 
 /// Member id → member type (`user`, `group`, `device`; `None` when Graph did not say).
-pub(crate) type MemberIndex = Arc<std::sync::Mutex<std::collections::HashMap<String, Option<String>>>>;
+pub(crate) type MemberIndex =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, Option<String>>>>;
 /// Role assignments at one scope, by id.
-pub(crate) type AssignmentIndex = Arc<std::sync::Mutex<std::collections::HashMap<String, RoleAssignment>>>;
+pub(crate) type AssignmentIndex =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, RoleAssignment>>>;
 
 /// A successful response.
 #[derive(Debug)]

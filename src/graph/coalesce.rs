@@ -74,7 +74,10 @@ impl<K: Eq + Hash + Clone, V: Clone> Coalesced<K, V> {
 
     /// Drops every cached value.
     pub fn forget_all(&self) {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// Drops the cached value for `key`.

@@ -24,16 +24,29 @@ pub enum Membership {
 
 /// Whether an add failed because the membership already exists.
 pub fn is_already_member(err: &GraphError) -> bool {
-    err.status() == Some(400) && err.api().is_some_and(|a| a.message.to_ascii_lowercase().contains("already exist"))
+    err.status() == Some(400)
+        && err
+            .api()
+            .is_some_and(|a| a.message.to_ascii_lowercase().contains("already exist"))
 }
 
 impl GraphClient {
     /// `POST /directory/administrativeUnits/{au}/members/$ref`.
-    pub async fn add_administrative_unit_member(&self, call: &Call, au: &str, member: &str) -> Result<(), GraphError> {
+    pub async fn add_administrative_unit_member(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+    ) -> Result<(), GraphError> {
         let request = Request {
             method: Method::POST,
-            path: format!("/directory/administrativeUnits/{}/members/$ref", segment(au)),
-            body: Some(json!({"@odata.id": format!("{}/directoryObjects/{}", self.base_url(), segment(member))})),
+            path: format!(
+                "/directory/administrativeUnits/{}/members/$ref",
+                segment(au)
+            ),
+            body: Some(
+                json!({"@odata.id": format!("{}/directoryObjects/{}", self.base_url(), segment(member))}),
+            ),
             fresh_ids: vec![au.to_owned(), member.to_owned()],
         };
         let outcome = self.send_batched(call, request).await;
@@ -50,10 +63,19 @@ impl GraphClient {
 
     /// `DELETE /directory/administrativeUnits/{au}/members/{member}/$ref` (never without
     /// `$ref`, which would delete the object itself). Already gone counts as removed.
-    pub async fn remove_administrative_unit_member(&self, call: &Call, au: &str, member: &str) -> Result<(), GraphError> {
+    pub async fn remove_administrative_unit_member(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+    ) -> Result<(), GraphError> {
         let request = Request {
             method: Method::DELETE,
-            path: format!("/directory/administrativeUnits/{}/members/{}/$ref", segment(au), segment(member)),
+            path: format!(
+                "/directory/administrativeUnits/{}/members/{}/$ref",
+                segment(au),
+                segment(member)
+            ),
             body: None,
             fresh_ids: Vec::new(),
         };
@@ -62,16 +84,28 @@ impl GraphClient {
             _ => {}
         }
         self.au_members.update(&au.to_owned(), |index| {
-            index.lock().unwrap_or_else(PoisonError::into_inner).remove(member);
+            index
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(member);
         });
         Ok(())
     }
 
     /// `GET /directory/administrativeUnits/{au}/members/{member}`: the member with its type.
-    pub async fn get_administrative_unit_member(&self, call: &Call, au: &str, member: &str) -> Result<DirectoryObject, GraphError> {
+    pub async fn get_administrative_unit_member(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+    ) -> Result<DirectoryObject, GraphError> {
         let request = Request {
             method: Method::GET,
-            path: format!("/directory/administrativeUnits/{}/members/{}?$select=id", segment(au), segment(member)),
+            path: format!(
+                "/directory/administrativeUnits/{}/members/{}?$select=id",
+                segment(au),
+                segment(member)
+            ),
             body: None,
             fresh_ids: vec![au.to_owned(), member.to_owned()],
         };
@@ -84,23 +118,34 @@ impl GraphClient {
     /// Whether `member` is in `au`, and its type. With coalescing on, concurrent
     /// callers share one listing of the AU; an absence is confirmed by a direct read
     /// (it may be a membership another process added moments ago).
-    pub async fn administrative_unit_membership(&self, call: &Call, au: &str, member: &str) -> Result<Membership, GraphError> {
+    pub async fn administrative_unit_membership(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+    ) -> Result<Membership, GraphError> {
         if self.coalescing() {
             let index = self
                 .au_members
                 .get_or_fetch(&au.to_owned(), || async {
                     let listed = self.list_administrative_unit_members(call, au).await?;
-                    let map: HashMap<String, Option<String>> =
-                        listed.into_iter().map(|m| {
+                    let map: HashMap<String, Option<String>> = listed
+                        .into_iter()
+                        .map(|m| {
                             let kind = m.kind().map(ToOwned::to_owned);
                             (m.id.to_ascii_lowercase(), kind)
-                        }).collect();
+                        })
+                        .collect();
                     Ok::<MemberIndex, GraphError>(Arc::new(Mutex::new(map)))
                 })
                 .await;
             match index {
                 Ok(index) => {
-                    let found = index.lock().unwrap_or_else(PoisonError::into_inner).get(&member.to_ascii_lowercase()).cloned();
+                    let found = index
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get(&member.to_ascii_lowercase())
+                        .cloned();
                     if let Some(kind) = found.filter(Option::is_some) {
                         return Ok(Membership::Member(kind));
                     }
@@ -117,8 +162,15 @@ impl GraphClient {
     }
 
     /// Every member's id and type, 999 per page.
-    pub async fn list_administrative_unit_members(&self, call: &Call, au: &str) -> Result<Vec<DirectoryObject>, GraphError> {
-        let path = format!("/directory/administrativeUnits/{}/members?$select=id&$top=999", segment(au));
+    pub async fn list_administrative_unit_members(
+        &self,
+        call: &Call,
+        au: &str,
+    ) -> Result<Vec<DirectoryObject>, GraphError> {
+        let path = format!(
+            "/directory/administrativeUnits/{}/members?$select=id&$top=999",
+            segment(au)
+        );
         self.list(call, &path, &[au]).await
     }
 

@@ -70,7 +70,10 @@ impl GraphClient {
         let scope = format!("/administrativeUnits/{au}");
         let filter = query(&format!("directoryScopeId eq {}", odata_string(&scope)));
         let plain = format!("/roleManagement/directory/roleAssignments?$filter={filter}");
-        match self.list(call, &format!("{plain}&$expand=principal($select=id)"), &[]).await {
+        match self
+            .list(call, &format!("{plain}&$expand=principal($select=id)"), &[])
+            .await
+        {
             Err(e) if matches!(e.status(), Some(400 | 403)) => self.list(call, &plain, &[]).await,
             other => other,
         }
@@ -89,13 +92,21 @@ impl GraphClient {
             let index = self
                 .au_assignments
                 .get_or_fetch(&au.to_owned(), || async {
-                    let listed = self.list_administrative_unit_role_assignments(call, au).await?;
-                    let map: HashMap<String, RoleAssignment> =
-                        listed.into_iter().filter_map(|a| Some((a.id.clone()?, a))).collect();
+                    let listed = self
+                        .list_administrative_unit_role_assignments(call, au)
+                        .await?;
+                    let map: HashMap<String, RoleAssignment> = listed
+                        .into_iter()
+                        .filter_map(|a| Some((a.id.clone()?, a)))
+                        .collect();
                     Ok::<AssignmentIndex, GraphError>(Arc::new(Mutex::new(map)))
                 })
                 .await?;
-            let found = index.lock().unwrap_or_else(PoisonError::into_inner).get(id).cloned();
+            let found = index
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(id)
+                .cloned();
             if found.as_ref().is_some_and(|a| a.principal.is_some()) {
                 return Ok(found);
             }

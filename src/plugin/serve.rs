@@ -144,7 +144,10 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
                 .await?;
         }
     }
-    tracing::info!(peak_rss_kib = peak_rss_kib().unwrap_or(0), "provider server stopped");
+    tracing::info!(
+        peak_rss_kib = peak_rss_kib().unwrap_or(0),
+        "provider server stopped"
+    );
     Ok(())
 }
 

@@ -78,7 +78,11 @@ impl Provider for EntraProvider {
         })?;
         let credential = config::credential(&settings, http.clone())?;
         let coalesce = !matches!(
-            self.env.var("ENTRA_COALESCE").as_deref().map(str::to_ascii_lowercase).as_deref(),
+            self.env
+                .var("ENTRA_COALESCE")
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
             Some("off" | "false" | "0" | "no")
         );
         tracing::info!(

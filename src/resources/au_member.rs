@@ -201,7 +201,9 @@ impl Resource<EntraClient> for AuMemberResource {
             .administrative_unit_membership(&call, &id.administrative_unit_id, &id.member_id)
             .await
         {
-            Ok(Membership::Member(kind)) => Ok(Some(state(&id, kind, req.state.get("timeouts").clone()))),
+            Ok(Membership::Member(kind)) => {
+                Ok(Some(state(&id, kind, req.state.get("timeouts").clone())))
+            }
             Ok(Membership::Absent) => {
                 tracing::info!(%id, "membership was not found - removing from state");
                 Ok(None)

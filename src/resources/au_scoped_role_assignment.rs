@@ -269,7 +269,11 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         };
         let call = call_for(ctx, &req.state, Op::Read);
         let au = string_of(&req.state, "administrative_unit_id");
-        let assignment = match client.graph.administrative_unit_role_assignment(&call, au.as_deref(), &id).await {
+        let assignment = match client
+            .graph
+            .administrative_unit_role_assignment(&call, au.as_deref(), &id)
+            .await
+        {
             Ok(Some(a)) => a,
             Ok(None) => {
                 tracing::info!(id, "role assignment was not found - removing from state");

@@ -41,11 +41,12 @@ pub(crate) fn call_for(ctx: &Ctx<EntraClient>, state: &Value, op: Op) -> Call {
         .as_str()
         .and_then(parse_duration);
     Call::new(configured.unwrap_or(DEFAULT_TIMEOUT), ctx.cancel.clone())
+        .counting(ctx.in_flight.clone())
 }
 
 /// A Graph call context with the default timeout.
 pub(crate) fn call(ctx: &Ctx<EntraClient>) -> Call {
-    Call::new(DEFAULT_TIMEOUT, ctx.cancel.clone())
+    Call::new(DEFAULT_TIMEOUT, ctx.cancel.clone()).counting(ctx.in_flight.clone())
 }
 
 /// The `timeouts { create = "10m" … }` block.

@@ -214,7 +214,7 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
         .body
         .as_ref()
         .map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    let Ok(req) = builder.body(body).map(super::lowercase_guids) else {
+    let Ok(mut req) = builder.body(body).map(super::lowercase_guids) else {
         return item_error(
             it,
             StatusCode::BAD_REQUEST,
@@ -222,6 +222,7 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
             "Invalid request in batch.",
         );
     };
+    req.extensions_mut().insert(crate::stats::BatchItem);
     let resp = match router.clone().oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

@@ -529,9 +529,35 @@ fn assignment_json(a: &RoleAssignment) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
+/// `$expand=principal`: the principal's type and id (and display name), as Graph
+/// returns them to a caller holding RoleManagement.Read.Directory.
+fn with_principal(t: &Tenant, a: &RoleAssignment, expand: bool) -> Map<String, Value> {
+    let mut v = assignment_json(a);
+    if expand {
+        let principal = t.get(&a.principal_id).map_or(Value::Null, |o| {
+            json!({"@odata.type": o.kind.odata_type(), "id": o.id, "displayName": o.display_name()})
+        });
+        v.insert("principal".to_owned(), principal);
+    }
+    v
+}
+
+fn expands_principal(ctx: &Ctx) -> bool {
+    ctx.query.expand.as_deref().is_some_and(|e| {
+        e.split(',')
+            .any(|part| part.trim().starts_with("principal"))
+    })
+}
+
 async fn list_assignments(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
-    let items = state.read(|t| t.role_assignments.values().map(assignment_json).collect());
+    let expand = expands_principal(&ctx);
+    let items = state.read(|t| {
+        t.role_assignments
+            .values()
+            .map(|a| with_principal(t, a, expand))
+            .collect()
+    });
     collection_response(&ctx, "roleManagement/directory/roleAssignments", items)
 }
 
@@ -541,8 +567,13 @@ async fn get_assignment(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ctx.caller.require(perms::ROLE_READ)?;
+    let expand = expands_principal(&ctx);
     let v = state
-        .read(|t| t.role_assignments.get(&id).map(assignment_json))
+        .read(|t| {
+            t.role_assignments
+                .get(&id)
+                .map(|a| with_principal(t, a, expand))
+        })
         .ok_or_else(|| AppError::not_found(&id))?;
     Ok(json(
         StatusCode::OK,

@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::model::ManagedIdentity;
+use super::model::{CustomRole, ManagedIdentity};
 use super::seed::{Seed, SeedApp, SeedAssignment, SeedTenant};
 
 /// Demo tenant id.
@@ -212,6 +212,9 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
     ("Canada", "CA", "Toronto", "ON"),
     ("Brazil", "BR", "São Paulo", "SP"),
 ];
+
+/// The demo tenant's custom role that can be scoped to an AU (group management).
+pub const INTEGRATION_GROUP_MANAGER: &str = "c0ffee00-0000-4000-8004-000000000001";
 
 /// Number of demo users.
 pub const DEMO_USER_COUNT: usize = 48;
@@ -503,7 +506,21 @@ pub fn demo_seed() -> Seed {
         groups: groups(),
         devices: devices(),
         administrative_units: aus(),
-        custom_roles: Vec::new(),
+        custom_roles: vec![CustomRole {
+            id: INTEGRATION_GROUP_MANAGER.to_owned(),
+            display_name: "Integration Group Manager".to_owned(),
+            description: Some(
+                "Creates groups and manages their members (custom, AU-scopable).".to_owned(),
+            ),
+            is_enabled: true,
+            allowed_resource_actions: vec![
+                "microsoft.directory/groups/create".to_owned(),
+                "microsoft.directory/groups/basic/update".to_owned(),
+                "microsoft.directory/groups/members/update".to_owned(),
+                "microsoft.directory/groups/members/read".to_owned(),
+            ],
+            template_id: None,
+        }],
         activated_roles: Vec::new(),
         role_assignments: vec![
             SeedAssignment {
