@@ -9,6 +9,7 @@ SHELL := /usr/bin/env bash
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 OS_ARCH := $(shell echo "$$(uname -s | tr '[:upper:]' '[:lower:]')_$$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')")
 PLUGIN_DIR ?= $(HOME)/.terraform.d/plugins/registry.terraform.io/entra-au/entra/$(VERSION)/$(OS_ARCH)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: demo test lint unit install build bench check-terraform docs docs-check release
 
@@ -34,7 +35,7 @@ build:
 install:
 	cargo build --release --bin terraform-provider-entra
 	mkdir -p "$(PLUGIN_DIR)"
-	install -m 0755 target/release/terraform-provider-entra "$(PLUGIN_DIR)/terraform-provider-entra_v$(VERSION)"
+	install -m 0755 "$(TARGET_DIR)/release/terraform-provider-entra" "$(PLUGIN_DIR)/terraform-provider-entra_v$(VERSION)"
 	@echo "Installed to $(PLUGIN_DIR); terraform init now finds entra-au/entra $(VERSION)."
 
 docs: check-terraform

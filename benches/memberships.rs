@@ -6,6 +6,8 @@
 //! Sizes: `BENCH_SIZES=100,1000,5000` (default). Also compares the plugin transport
 //! with Terraform's built-in `terraform_data` on a no-change plan of 1,000 resources.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/e2e/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -11,6 +11,7 @@ if ! command -v terraform >/dev/null 2>&1; then
   exit 1
 fi
 
+target="${CARGO_TARGET_DIR:-$root/target}"
 echo "==> Building the provider and the emulator"
 cargo build --quiet --workspace --bins
 
@@ -23,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "==> Starting entra-emulator"
-"$root/target/debug/entra-emulator" --listen 127.0.0.1:0 >"$work/emulator.env" 2>"$work/emulator.log" &
+"$target/debug/entra-emulator" --listen 127.0.0.1:0 >"$work/emulator.env" 2>"$work/emulator.log" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
   grep -q '^ENTRA_LOGIN_ENDPOINT=' "$work/emulator.env" 2>/dev/null && break
@@ -39,7 +40,7 @@ echo "    Graph at $ENTRA_GRAPH_ENDPOINT, tenant $ARM_TENANT_ID"
 
 # dev_overrides point at a directory holding only our binary.
 mkdir -p "$work/plugins" "$work/config"
-ln -s "$root/target/debug/terraform-provider-entra" "$work/plugins/terraform-provider-entra"
+ln -s "$target/debug/terraform-provider-entra" "$work/plugins/terraform-provider-entra"
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {

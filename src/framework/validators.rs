@@ -61,16 +61,16 @@ impl Validator for OneOf {
     }
 
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if !self.0.contains(&s) {
-                diags.push(
-                    Diagnostic::error(
-                        "Invalid value",
-                        format!("{path} must be one of {}; got {s:?}.", quoted_list(self.0)),
-                    )
-                    .at(path.clone()),
-                );
-            }
+        if let Some(s) = value.as_str()
+            && !self.0.contains(&s)
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid value",
+                    format!("{path} must be one of {}; got {s:?}.", quoted_list(self.0)),
+                )
+                .at(path.clone()),
+            );
         }
     }
 }
@@ -85,16 +85,16 @@ impl Validator for IsUuid {
     }
 
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if uuid::Uuid::try_parse(s).is_err() {
-                diags.push(
+        if let Some(s) = value.as_str()
+            && uuid::Uuid::try_parse(s).is_err()
+        {
+            diags.push(
                     Diagnostic::error(
                         "Invalid object id",
                         format!("{path} must be a UUID such as 00000000-0000-0000-0000-000000000000; got {s:?}."),
                     )
                     .at(path.clone()),
                 );
-            }
         }
     }
 }

@@ -64,11 +64,11 @@ impl<K: Eq + Hash + Clone, V: Clone> Coalesced<K, V> {
     /// Updates a cached value in place (after our own write), if one is cached.
     pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(entry) = entries.get_mut(key) {
-            if let Some(mut value) = entry.cell.get().cloned() {
-                change(&mut value);
-                entry.cell = Arc::new(OnceCell::new_with(Some(value)));
-            }
+        if let Some(entry) = entries.get_mut(key)
+            && let Some(mut value) = entry.cell.get().cloned()
+        {
+            change(&mut value);
+            entry.cell = Arc::new(OnceCell::new_with(Some(value)));
         }
     }
 

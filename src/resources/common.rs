@@ -106,16 +106,16 @@ impl Validator for DurationString {
     }
 
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if parse_duration(s).is_none() {
-                diags.push(
+        if let Some(s) = value.as_str()
+            && parse_duration(s).is_none()
+        {
+            diags.push(
                     Diagnostic::error(
                         "Invalid duration",
                         format!("{path} must be a positive duration such as \"30s\", \"5m\" or \"1h30m\"; got {s:?}."),
                     )
                     .at(path.clone()),
                 );
-            }
         }
     }
 }

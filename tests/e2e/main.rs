@@ -1,6 +1,8 @@
 //! End-to-end tests: the real Terraform CLI, the freshly built provider and an
 //! in-process entra-emulator. They fail (never skip) when Terraform is missing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod helpers;
 
 mod administrative_unit;

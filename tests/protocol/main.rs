@@ -1,6 +1,8 @@
 //! Drives the provider's gRPC service in-process over a Unix socket with a generated
 //! tfplugin6 client, as Terraform would, without Terraform.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
