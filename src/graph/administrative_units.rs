@@ -1,24 +1,76 @@
 //! Administrative unit operations.
 
-use super::client::{Call, GraphClient, odata_string, query, segment};
+use super::client::{Call, GraphClient, decode, odata_string, query, segment};
 use super::error::GraphError;
+
+/// A failure after which the request may or may not have been carried out.
+fn is_ambiguous(e: &GraphError) -> bool {
+    matches!(e.status(), Some(500 | 502 | 503 | 504)) || matches!(e, GraphError::Transport { .. })
+}
 use super::models::AdministrativeUnit;
 
 const SELECT: &str = "id,displayName,description,visibility,isMemberManagementRestricted,membershipType,membershipRule,membershipRuleProcessingState";
 
 impl GraphClient {
-    /// `POST /directory/administrativeUnits`.
+    /// `POST /directory/administrativeUnits`, safe to retry: a create that failed
+    /// ambiguously (5xx, connection lost after sending) may have happened, so before
+    /// sending again it adopts the one new unit of that name that was not there
+    /// before. Returns once the new unit is readable, so a following refresh does not
+    /// mistake replication lag for deletion.
     pub async fn create_administrative_unit(
         &self,
         call: &Call,
         au: &AdministrativeUnit,
     ) -> Result<AdministrativeUnit, GraphError> {
         let body = serde_json::to_value(au).map_err(|e| GraphError::Decode(e.to_string()))?;
-        let created: AdministrativeUnit = self
-            .post(call, "/directory/administrativeUnits", &body, &[])
-            .await?;
+        let existing: Vec<String> = self
+            .find_administrative_units_by_name(call, &au.display_name)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.id)
+            .collect();
+        let mut attempts = 0u32;
+        let created = loop {
+            attempts += 1;
+            let sent = self
+                .send_with(
+                    call,
+                    reqwest::Method::POST,
+                    "/directory/administrativeUnits",
+                    Some(&body),
+                    &[],
+                    false,
+                )
+                .await;
+            match sent.result {
+                Ok(reply) => break decode::<AdministrativeUnit>(&reply)?,
+                Err(e) if is_ambiguous(&e) && std::time::Instant::now() < call.deadline => {
+                    let now: Vec<AdministrativeUnit> = self
+                        .find_administrative_units_by_name(call, &au.display_name)
+                        .await?;
+                    let new: Vec<AdministrativeUnit> = now
+                        .into_iter()
+                        .filter(|a| a.id.as_ref().is_some_and(|id| !existing.contains(id)))
+                        .collect();
+                    match new.len() {
+                        0 => {
+                            tracing::debug!(attempts, error = %e, "administrative unit create failed before it happened; sending again");
+                            tokio::select! {
+                                () = tokio::time::sleep(super::retry::backoff(attempts)) => {}
+                                () = call.cancel.cancelled() => return Err(GraphError::Cancelled),
+                            }
+                        }
+                        1 => break new.into_iter().next().unwrap_or_default(),
+                        _ => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        };
         if let Some(id) = &created.id {
             self.note_created(id);
+            // Polls (404s about a just-created id are retried) until Graph serves it.
+            self.get_administrative_unit(call, id).await?;
         }
         Ok(created)
     }

@@ -40,6 +40,8 @@ pub(crate) struct Request {
     pub(crate) body: Option<serde_json::Value>,
     /// Objects this process created recently that the request refers to.
     pub(crate) fresh_ids: Vec<String>,
+    /// The caller copes with a request that may have run already.
+    pub(crate) resendable: bool,
 }
 
 /// What came back, and whether the request had to be sent again after an
@@ -164,16 +166,22 @@ impl GraphClient {
 
     async fn send_alone(&self, call: &Call, request: &Request, resent: bool) -> Outcome {
         let fresh: Vec<&str> = request.fresh_ids.iter().map(String::as_str).collect();
-        let result = self
-            .send(
+        let method = request.method.clone();
+        let body = request.body.as_ref();
+        let outcome = self
+            .send_with(
                 call,
-                request.method.clone(),
+                method,
                 &request.path,
-                request.body.as_ref(),
+                body,
                 &fresh,
+                request.resendable,
             )
             .await;
-        Outcome { result, resent }
+        Outcome {
+            result: outcome.result,
+            resent: resent || outcome.resent,
+        }
     }
 
     /// Gathers a batch (until ready or the gather time is up) and sends it; goes on
@@ -290,7 +298,7 @@ impl GraphClient {
                         resent: false,
                     });
                 }
-                Some(_) => resend.push((request, tx, false)),
+                Some(item) => resend.push((request, tx, item.status >= 500)),
                 None => resend.push((request, tx, true)),
             }
         }

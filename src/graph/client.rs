@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{CachedCredential, TokenCredential};
-use super::batch::Batcher;
+use super::batch::{Batcher, Outcome};
 use super::coalesce::Coalesced;
 use super::consistency::RecentWrites;
 use super::error::{GraphError, parse_api_error};
@@ -180,20 +180,6 @@ impl GraphClient {
         Ok(items)
     }
 
-    /// `POST path` with a JSON body, decoding the answer as `T`.
-    pub(crate) async fn post<T: DeserializeOwned>(
-        &self,
-        call: &Call,
-        path: &str,
-        body: &serde_json::Value,
-        fresh_ids: &[&str],
-    ) -> Result<T, GraphError> {
-        let reply = self
-            .send(call, Method::POST, path, Some(body), fresh_ids)
-            .await?;
-        decode(&reply)
-    }
-
     /// `PATCH path` with a JSON body.
     pub(crate) async fn patch(
         &self,
@@ -232,9 +218,10 @@ impl GraphClient {
             })
     }
 
-    /// Sends one Graph request, retrying until `call.deadline`:
-    /// throttling and transient errors (when resending is safe), one token refresh
-    /// on 401, and 404s about `fresh_ids` this process created moments ago.
+    /// Sends one Graph request, retrying until `call.deadline`: throttling and
+    /// transient errors (when resending is safe), one token refresh on 401, and 404s
+    /// or "not a valid reference" answers about `fresh_ids` this process created
+    /// moments ago (replication lag).
     pub(crate) async fn send(
         &self,
         call: &Call,
@@ -243,58 +230,104 @@ impl GraphClient {
         body: Option<&serde_json::Value>,
         fresh_ids: &[&str],
     ) -> Result<Reply, GraphError> {
+        self.send_with(call, method, path, body, fresh_ids, false)
+            .await
+            .result
+    }
+
+    /// [`GraphClient::send`], where `resendable` says the caller copes with a request
+    /// that may have run already (e.g. treats "already exists" as its own success),
+    /// so ambiguous failures (5xx, a connection lost after sending) are retried too.
+    /// The outcome says whether that happened.
+    pub(crate) async fn send_with(
+        &self,
+        call: &Call,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        fresh_ids: &[&str],
+        resendable: bool,
+    ) -> Outcome {
         let url = format!("{}{path}", self.base);
         let mut attempts: u32 = 0;
         let mut refreshed_token = false;
+        let mut resent_after_ambiguity = false;
         loop {
             attempts += 1;
             let outcome = self.send_once(&method, &url, path, body).await;
             let (wait, error) = match outcome {
-                Ok(reply) => return Ok(reply),
+                Ok(reply) => {
+                    return Outcome {
+                        result: Ok(reply),
+                        resent: resent_after_ambiguity,
+                    };
+                }
                 Err(Failure::Status {
                     status,
                     headers,
                     error,
                 }) => {
+                    let fresh = self.recent.any_fresh(fresh_ids.iter().copied());
                     if status == StatusCode::UNAUTHORIZED && !refreshed_token {
                         refreshed_token = true;
                         self.credential.invalidate().await;
                         (Duration::ZERO, error)
-                    } else if status == StatusCode::NOT_FOUND
-                        && self.recent.any_fresh(fresh_ids.iter().copied())
+                    } else if fresh
+                        && (status == StatusCode::NOT_FOUND || is_invalid_reference(&error))
                     {
                         (backoff(attempts), error)
-                    } else if is_retryable_status(status) && may_resend(&method, Some(status)) {
+                    } else if is_retryable_status(status)
+                        && (resendable || may_resend(&method, Some(status)))
+                    {
+                        resent_after_ambiguity |= status.is_server_error();
                         (
                             retry_after(&headers).unwrap_or_else(|| backoff(attempts)),
                             error,
                         )
                     } else {
-                        return Err(error);
+                        return Outcome {
+                            result: Err(error),
+                            resent: resent_after_ambiguity,
+                        };
                     }
                 }
                 Err(Failure::Transport {
                     error,
                     before_sending,
                 }) => {
-                    if before_sending || may_resend(&method, None) {
+                    if before_sending || resendable || may_resend(&method, None) {
+                        resent_after_ambiguity |= !before_sending;
                         (backoff(attempts), error)
                     } else {
-                        return Err(error);
+                        return Outcome {
+                            result: Err(error),
+                            resent: resent_after_ambiguity,
+                        };
                     }
                 }
-                Err(Failure::Fatal(error)) => return Err(error),
+                Err(Failure::Fatal(error)) => {
+                    return Outcome {
+                        result: Err(error),
+                        resent: resent_after_ambiguity,
+                    };
+                }
             };
             if Instant::now() + wait > call.deadline {
-                return Err(GraphError::Timeout {
+                let error = GraphError::Timeout {
                     attempts,
                     last: Box::new(error),
-                });
+                };
+                return Outcome {
+                    result: Err(error),
+                    resent: resent_after_ambiguity,
+                };
             }
             tracing::debug!(%method, path, attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying Graph request");
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
-                () = call.cancel.cancelled() => return Err(GraphError::Cancelled),
+                () = call.cancel.cancelled() => {
+                    return Outcome { result: Err(GraphError::Cancelled), resent: resent_after_ambiguity };
+                }
             }
         }
     }
@@ -397,6 +430,14 @@ pub(crate) fn odata_string(text: &str) -> String {
 /// Percent-encodes a query parameter value.
 pub(crate) fn query(text: &str) -> String {
     segment(text)
+}
+
+/// Graph's answer when a reference names an object it cannot see yet (replication lag).
+fn is_invalid_reference(error: &GraphError) -> bool {
+    error.status() == Some(400)
+        && error
+            .api()
+            .is_some_and(|a| a.message.to_ascii_lowercase().contains("valid reference"))
 }
 
 fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -48,6 +48,7 @@ impl GraphClient {
                 json!({"@odata.id": format!("{}/directoryObjects/{}", self.base_url(), segment(member))}),
             ),
             fresh_ids: vec![au.to_owned(), member.to_owned()],
+            resendable: true,
         };
         let outcome = self.send_batched(call, request).await;
         match outcome.result {
@@ -78,6 +79,7 @@ impl GraphClient {
             ),
             body: None,
             fresh_ids: Vec::new(),
+            resendable: true,
         };
         match self.send_batched(call, request).await.result {
             Err(e) if !e.is_not_found() => return Err(e),
@@ -108,6 +110,7 @@ impl GraphClient {
             ),
             body: None,
             fresh_ids: vec![au.to_owned(), member.to_owned()],
+            resendable: true,
         };
         let reply = self.send_batched(call, request).await.result?;
         let object: DirectoryObject = decode(&reply)?;

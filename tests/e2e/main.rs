@@ -12,6 +12,7 @@ mod auth;
 mod data_sources;
 mod docs_examples;
 mod examples;
+mod faults;
 mod least_privilege;
 mod performance;
 mod provider;
