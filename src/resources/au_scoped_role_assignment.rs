@@ -235,11 +235,25 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             principal: None,
         };
         let action = format!("Assigning role {role} to {principal} at administrative unit {au}");
-        let created = client
-            .graph
-            .create_role_assignment(&call, &wanted)
-            .await
-            .map_err(|e| create_error(&action, &e))?;
+        let created = match client.graph.create_role_assignment(&call, &wanted).await {
+            Ok(created) => created,
+            Err(e) => {
+                let existing = if is_conflict(&e) {
+                    let filter = format!(
+                        "principalId eq '{principal}' and roleDefinitionId eq '{role}' and directoryScopeId eq '{SCOPE_PREFIX}{au}'"
+                    );
+                    let found = client
+                        .graph
+                        .list_role_assignments(&call, &filter)
+                        .await
+                        .ok();
+                    found.and_then(|f| f.into_iter().next()?.id)
+                } else {
+                    None
+                };
+                return Err(create_error(&action, &e, existing.as_deref()));
+            }
+        };
         let id = created.id.clone().unwrap_or_default();
         let read = client
             .graph
@@ -396,9 +410,29 @@ async fn assignment_for_scoped_member(
         })
 }
 
-/// Graph's refusal of a non-scopable role, in the words of the plan-time check.
-fn create_error(action: &str, err: &GraphError) -> Diagnostics {
+fn is_conflict(err: &GraphError) -> bool {
+    matches!(err.status(), Some(400 | 409))
+        && err
+            .api()
+            .is_some_and(|a| a.message.contains("conflicting object"))
+}
+
+/// Graph's refusals in actionable words: a non-scopable role (as at plan time), or
+/// an assignment that already exists (with how to import it).
+fn create_error(action: &str, err: &GraphError, existing: Option<&str>) -> Diagnostics {
     let message = err.api().map(|a| a.message.clone()).unwrap_or_default();
+    if is_conflict(err) {
+        let id = existing.unwrap_or("<role assignment id>");
+        return Diagnostic::error(
+            "Role assignment already exists",
+            format!(
+                "{message} The principal already holds this role at this administrative unit's scope. To manage \
+                 that assignment with Terraform, import it: terraform import {TYPE_NAME}.<name> {id}  (or an \
+                 import block with id = \"{id}\")."
+            ),
+        )
+        .into();
+    }
     if err.status() == Some(400)
         && message.contains("not supported to be assigned to a single resource scope")
     {

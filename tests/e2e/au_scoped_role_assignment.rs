@@ -107,9 +107,10 @@ fn built_in_role_for_a_user_then_a_role_assignable_group() {
 #[test]
 fn custom_roles_with_directory_permissions_can_be_scoped() {
     let tenant = Tenant::start();
+    let role_name = format!("Group Manager {}", suffix());
     let role = custom_role(
         &tenant,
-        "Integration Group Manager",
+        &role_name,
         &[
             "microsoft.directory/groups/create",
             "microsoft.directory/groups/members/update",
@@ -122,10 +123,7 @@ fn custom_roles_with_directory_permissions_can_be_scoped() {
         &user(8),
     ));
     ws.apply();
-    assert_eq!(
-        assignment(&ws)["role_display_name"],
-        json!("Integration Group Manager")
-    );
+    assert_eq!(assignment(&ws)["role_display_name"], json!(role_name));
     assert_eq!(assignment(&ws)["role_definition_id"], json!(role));
     ws.assert_plan_empty();
     ws.destroy();
@@ -259,4 +257,45 @@ fn import_by_assignment_id_and_by_scoped_role_member_and_recreate_after_deletion
     );
     ws.apply();
     ws.assert_plan_empty();
+}
+
+#[test]
+fn an_existing_assignment_must_be_imported() {
+    let tenant = Tenant::start();
+    let ws = tenant.workspace();
+    let name = format!("acctest-au-{}", suffix());
+    ws.write(&format!(
+        "resource \"entra_administrative_unit\" \"au\" {{\n  display_name = \"{name}\"\n}}\n"
+    ));
+    ws.apply();
+    let au = ws.state_values("entra_administrative_unit.au")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, made) = tenant.graph(
+        Method::POST,
+        "/roleManagement/directory/roleAssignments",
+        Some(
+            json!({"roleDefinitionId": HELPDESK_ADMINISTRATOR, "principalId": user(15),
+                    "directoryScopeId": format!("/administrativeUnits/{au}")}),
+        ),
+    );
+    assert_eq!(status, 201, "{made}");
+    ws.write(&config(&name, HELPDESK_ADMINISTRATOR, &user(15)));
+    let run = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_ne!(run.status, 0);
+    let out = run.output();
+    assert!(out.contains("Role assignment already exists"), "{out}");
+    let id = made["id"].as_str().unwrap();
+    assert!(
+        out.contains(&format!(
+            "terraform import entra_au_scoped_role_assignment.<name> {id}"
+        )),
+        "{out}"
+    );
+    assert_eq!(
+        assignments_at(&tenant, &au).len(),
+        1,
+        "nothing was duplicated"
+    );
 }

@@ -1,7 +1,6 @@
 //! Every example under `examples/` is formatted, valid, applies cleanly against the
 //! emulator, re-plans empty and destroys: no example in the docs can rot.
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::Tenant;
@@ -14,22 +13,6 @@ fn apply_example(tenant: &Tenant, example: &str) -> crate::helpers::Workspace {
     ws.apply();
     ws.assert_plan_empty();
     ws
-}
-
-fn ensure_custom_role(tenant: &Tenant, name: &str, actions: &[&str]) {
-    let (_, found) = tenant.get(&format!(
-        "/roleManagement/directory/roleDefinitions?$filter=displayName%20eq%20'{}'",
-        name.replace(' ', "%20")
-    ));
-    if found["value"].as_array().is_some_and(|v| !v.is_empty()) {
-        return;
-    }
-    let (status, body) = tenant.graph(
-        Method::POST,
-        "/roleManagement/directory/roleDefinitions",
-        Some(json!({"displayName": name, "isEnabled": true, "rolePermissions": [{"allowedResourceActions": actions}]})),
-    );
-    assert_eq!(status, 201, "{body}");
 }
 
 /// The AU names the tenant gained since `before`.
@@ -104,14 +87,6 @@ fn hospitals_example_applies() {
 #[test]
 fn integration_custom_role_example_applies() {
     let tenant = Tenant::start();
-    ensure_custom_role(
-        &tenant,
-        "Integration Group Manager",
-        &[
-            "microsoft.directory/groups/create",
-            "microsoft.directory/groups/members/update",
-        ],
-    );
     let ws = apply_example(&tenant, "examples/integration-custom-role");
     assert_eq!(
         ws.ok(&["output", "-json", "custom_role_is_au_scopable"])

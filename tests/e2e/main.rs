@@ -13,6 +13,7 @@ mod data_sources;
 mod docs_examples;
 mod examples;
 mod faults;
+mod generated_config;
 mod least_privilege;
 mod performance;
 mod provider;
