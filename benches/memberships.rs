@@ -3,8 +3,11 @@
 //! the emulator, with coalescing on and off, and with 10% throttling. Prints wall
 //! time, Graph requests by route and the provider's peak memory as Markdown tables.
 //!
-//! Sizes: `BENCH_SIZES=100,1000,5000` (default). Also compares the plugin transport
-//! with Terraform's built-in `terraform_data` on a no-change plan of 1,000 resources.
+//! Sizes: `BENCH_SIZES=100,1000,5000` (default). The emulator adds
+//! `BENCH_LATENCY_MS` (default 40) to every Graph request, as a network to Microsoft
+//! would; the in-process emulator otherwise answers in microseconds. Also compares
+//! the plugin transport with Terraform's built-in `terraform_data` on a no-change
+//! plan of 1,000 resources (no added latency: transport cost only).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,7 +19,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use helpers::{Tenant, Workspace};
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 const PARALLELISM: &str = "-parallelism=20";
 
@@ -34,8 +37,12 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!("# Benchmark: entra_au_member at scale\n");
+    let latency: u64 = std::env::var("BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
     println!(
-        "Terraform {}; -parallelism=20; emulator in-process; release build.\n",
+        "Terraform {}; -parallelism=20; emulator in-process adding {latency} ms per Graph request; release build.\n",
         terraform_version()
     );
     println!(
@@ -49,8 +56,8 @@ fn main() {
             ("coalesced, 10% throttled", 0.1),
         ] {
             let tenant = Tenant::start();
-            let members = create_users(&tenant, n);
-            set_throttle(&tenant, throttle);
+            let members = tenant.create_users(n);
+            set_faults(&tenant, throttle, latency);
             let ws = tenant.workspace();
             ws.write(MEMBERS_HCL);
             let vars = json!({ "members": members });
@@ -176,8 +183,8 @@ fn peak_rss(log: &std::path::Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn set_throttle(tenant: &Tenant, rate: f64) {
-    let body = json!({"throttle_rate": rate, "retry_after": "0.2", "fault_seed": 7});
+fn set_faults(tenant: &Tenant, throttle_rate: f64, latency_ms: u64) {
+    let body = json!({"throttle_rate": throttle_rate, "retry_after": "0.2", "latency_ms": latency_ms, "fault_seed": 7});
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/_emulator/faults", tenant.emulator.url()))
         .json(&body)
@@ -190,52 +197,11 @@ fn set_throttle(tenant: &Tenant, rate: f64) {
     );
 }
 
-/// Creates `n` users through `$batch` and returns their ids.
-fn create_users(tenant: &Tenant, n: usize) -> Vec<String> {
-    let token = tenant.token();
-    let http = reqwest::blocking::Client::new();
-    let mut ids = Vec::with_capacity(n);
-    let run = helpers::suffix();
-    for chunk in (0..n).collect::<Vec<_>>().chunks(20) {
-        let requests: Vec<Json> = chunk
-            .iter()
-            .map(|i| {
-                json!({
-                    "id": i.to_string(),
-                    "method": "POST",
-                    "url": "/users",
-                    "headers": {"Content-Type": "application/json"},
-                    "body": {
-                        "accountEnabled": true,
-                        "displayName": format!("Bench User {i}"),
-                        "mailNickname": format!("bench{run}{i}"),
-                        "userPrincipalName": format!("bench{run}{i}@contoso-demo.onmicrosoft.com"),
-                        "passwordProfile": {"password": "Bench-Password-1!", "forceChangePasswordNextSignIn": false},
-                    }
-                })
-            })
-            .collect();
-        let resp: Json = http
-            .post(format!("{}/v1.0/$batch", tenant.emulator.url()))
-            .bearer_auth(&token)
-            .json(&json!({ "requests": requests }))
-            .send()
-            .expect("batch")
-            .json()
-            .expect("batch json");
-        for r in resp["responses"].as_array().expect("responses") {
-            assert_eq!(r["status"], json!(201), "creating a user: {r}");
-            ids.push(r["body"]["id"].as_str().expect("id").to_owned());
-        }
-    }
-    ids
-}
-
 /// No-change plans of 1,000 resources: `terraform_data` (in Terraform itself) against
 /// `entra_au_member` (our plugin, Graph included).
 fn transport_comparison() {
     let tenant = Tenant::start();
-    let members = create_users(&tenant, 1000);
+    let members = tenant.create_users(1000);
     let ws = tenant.workspace();
     ws.write(MEMBERS_HCL);
     std::fs::write(

@@ -69,22 +69,7 @@ fn apply_defaults_and_equality(block: &Block, prior: &Value, config: &Value, pla
             }
         }
     }
-    for nested in &block.blocks {
-        if nested.nesting != Nesting::Single {
-            continue;
-        }
-        let mut inner = planned.get(nested.name).clone();
-        if inner.is_null() || inner.is_unknown() {
-            continue;
-        }
-        apply_defaults_and_equality(
-            &nested.block,
-            prior.get(nested.name),
-            config.get(nested.name),
-            &mut inner,
-        );
-        planned.set(nested.name, inner);
-    }
+    each_single_block(block, prior, config, planned, apply_defaults_and_equality);
 }
 
 fn mark_computed_unknown(block: &Block, prior: &Value, config: &Value, planned: &mut Value) {
@@ -99,15 +84,23 @@ fn mark_computed_unknown(block: &Block, prior: &Value, config: &Value, planned: 
             planned.set(a.name, Value::Unknown);
         }
     }
-    for nested in &block.blocks {
-        if nested.nesting != Nesting::Single {
-            continue;
-        }
+    each_single_block(block, prior, config, planned, mark_computed_unknown);
+}
+
+/// Applies `step` to every present single nested block (e.g. `timeouts`).
+fn each_single_block(
+    block: &Block,
+    prior: &Value,
+    config: &Value,
+    planned: &mut Value,
+    step: fn(&Block, &Value, &Value, &mut Value),
+) {
+    for nested in block.blocks.iter().filter(|b| b.nesting == Nesting::Single) {
         let mut inner = planned.get(nested.name).clone();
         if inner.is_null() || inner.is_unknown() {
             continue;
         }
-        mark_computed_unknown(
+        step(
             &nested.block,
             prior.get(nested.name),
             config.get(nested.name),

@@ -1,12 +1,7 @@
 //! Administrative unit operations.
 
-use super::client::{Call, GraphClient, decode, odata_string, query, segment};
+use super::client::{Call, GraphClient, odata_string, query, segment};
 use super::error::GraphError;
-
-/// A failure after which the request may or may not have been carried out.
-fn is_ambiguous(e: &GraphError) -> bool {
-    matches!(e.status(), Some(500 | 502 | 503 | 504)) || matches!(e, GraphError::Transport { .. })
-}
 use super::models::AdministrativeUnit;
 
 const SELECT: &str = "id,displayName,description,visibility,isMemberManagementRestricted,membershipType,membershipRule,membershipRuleProcessingState";
@@ -23,50 +18,32 @@ impl GraphClient {
         au: &AdministrativeUnit,
     ) -> Result<AdministrativeUnit, GraphError> {
         let body = serde_json::to_value(au).map_err(|e| GraphError::Decode(e.to_string()))?;
+        let name = au.display_name.as_str();
         let existing: Vec<String> = self
-            .find_administrative_units_by_name(call, &au.display_name)
+            .find_administrative_units_by_name(call, name)
             .await?
             .into_iter()
             .filter_map(|a| a.id)
             .collect();
-        let mut attempts = 0u32;
-        let created = loop {
-            attempts += 1;
-            let sent = self
-                .send_with(
-                    call,
-                    reqwest::Method::POST,
-                    "/directory/administrativeUnits",
-                    Some(&body),
-                    &[],
-                    false,
-                )
-                .await;
-            match sent.result {
-                Ok(reply) => break decode::<AdministrativeUnit>(&reply)?,
-                Err(e) if is_ambiguous(&e) && std::time::Instant::now() < call.deadline => {
-                    let now: Vec<AdministrativeUnit> = self
-                        .find_administrative_units_by_name(call, &au.display_name)
-                        .await?;
-                    let new: Vec<AdministrativeUnit> = now
-                        .into_iter()
-                        .filter(|a| a.id.as_ref().is_some_and(|id| !existing.contains(id)))
-                        .collect();
-                    match new.len() {
-                        0 => {
-                            tracing::debug!(attempts, error = %e, "administrative unit create failed before it happened; sending again");
-                            tokio::select! {
-                                () = tokio::time::sleep(super::retry::backoff(attempts)) => {}
-                                () = call.cancel.cancelled() => return Err(GraphError::Cancelled),
-                            }
-                        }
-                        1 => break new.into_iter().next().unwrap_or_default(),
-                        _ => return Err(e),
-                    }
-                }
-                Err(e) => return Err(e),
+        let adopt = || async {
+            let new: Vec<AdministrativeUnit> = self
+                .find_administrative_units_by_name(call, name)
+                .await?
+                .into_iter()
+                .filter(|a| a.id.as_ref().is_some_and(|id| !existing.contains(id)))
+                .collect();
+            match new.len() {
+                0 => Ok(None),
+                1 => Ok(new.into_iter().next()),
+                n => Err(GraphError::Decode(format!(
+                    "a create failed ambiguously and {n} new administrative units named {name:?} now exist; \
+                     delete the extra ones"
+                ))),
             }
         };
+        let created: AdministrativeUnit = self
+            .create_once(call, "/directory/administrativeUnits", &body, &[], adopt)
+            .await?;
         if let Some(id) = &created.id {
             self.note_created(id);
             // Polls (404s about a just-created id are retried) until Graph serves it.

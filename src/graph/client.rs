@@ -180,6 +180,53 @@ impl GraphClient {
         Ok(items)
     }
 
+    /// `POST path` creating an object, safe to retry: Graph cannot say whether a
+    /// create that failed ambiguously (5xx, connection lost after sending) happened,
+    /// so `adopt` first looks for what that attempt may have made; only when it
+    /// finds nothing is the request sent again (until the deadline).
+    pub(crate) async fn create_once<T, F, Fut>(
+        &self,
+        call: &Call,
+        path: &str,
+        body: &serde_json::Value,
+        fresh_ids: &[&str],
+        adopt: F,
+    ) -> Result<T, GraphError>
+    where
+        T: DeserializeOwned,
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, GraphError>>,
+    {
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let error = match self
+                .send_with(call, Method::POST, path, Some(body), fresh_ids, false)
+                .await
+                .result
+            {
+                Ok(reply) => return decode(&reply),
+                Err(e) => e,
+            };
+            if !is_ambiguous(&error) || Instant::now() >= call.deadline {
+                return Err(error);
+            }
+            if let Some(made) = adopt().await? {
+                tracing::debug!(
+                    path,
+                    attempts,
+                    "an ambiguous create had happened; adopted its result"
+                );
+                return Ok(made);
+            }
+            tracing::debug!(path, attempts, error = %error, "create failed before it happened; sending again");
+            tokio::select! {
+                () = tokio::time::sleep(backoff(attempts)) => {}
+                () = call.cancel.cancelled() => return Err(GraphError::Cancelled),
+            }
+        }
+    }
+
     /// `PATCH path` with a JSON body.
     pub(crate) async fn patch(
         &self,
@@ -430,6 +477,12 @@ pub(crate) fn odata_string(text: &str) -> String {
 /// Percent-encodes a query parameter value.
 pub(crate) fn query(text: &str) -> String {
     segment(text)
+}
+
+/// A failure after which the request may or may not have been carried out.
+fn is_ambiguous(error: &GraphError) -> bool {
+    matches!(error.status(), Some(500 | 502 | 503 | 504))
+        || matches!(error, GraphError::Transport { .. })
 }
 
 /// Graph's answer when a reference names an object it cannot see yet (replication lag).

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::client::{AssignmentIndex, Call, GraphClient, decode, odata_string, query, segment};
+use super::client::{AssignmentIndex, Call, GraphClient, odata_string, query, segment};
 use super::error::GraphError;
 use super::models::{DirectoryRole, RoleAssignment, RoleDefinition, ScopedRoleMembership};
 
@@ -22,49 +22,28 @@ impl GraphClient {
             .directory_scope_id
             .trim_start_matches("/administrativeUnits/");
         let fresh = [assignment.principal_id.as_str(), scope_id];
-        let path = "/roleManagement/directory/roleAssignments";
-        let mut attempts = 0u32;
-        let created = loop {
-            attempts += 1;
-            let sent = self
-                .send_with(
-                    call,
-                    reqwest::Method::POST,
-                    path,
-                    Some(&body),
-                    &fresh,
-                    false,
-                )
-                .await;
-            let error = match sent.result {
-                Ok(reply) => break decode::<RoleAssignment>(&reply)?,
-                Err(e) => e,
-            };
-            let ambiguous = matches!(error.status(), Some(500 | 502 | 503 | 504))
-                || matches!(error, GraphError::Transport { .. });
-            if !ambiguous || std::time::Instant::now() >= call.deadline {
-                return Err(error);
-            }
+        let adopt = || async {
             let filter = format!(
                 "principalId eq {} and roleDefinitionId eq {} and directoryScopeId eq {}",
                 odata_string(&assignment.principal_id),
                 odata_string(&assignment.role_definition_id),
                 odata_string(&assignment.directory_scope_id)
             );
-            if let Some(made) = self
+            Ok(self
                 .list_role_assignments(call, &filter)
                 .await?
                 .into_iter()
-                .next()
-            {
-                break made;
-            }
-            tracing::debug!(attempts, error = %error, "role assignment create failed before it happened; sending again");
-            tokio::select! {
-                () = tokio::time::sleep(super::retry::backoff(attempts)) => {}
-                () = call.cancel.cancelled() => return Err(GraphError::Cancelled),
-            }
+                .next())
         };
+        let created: RoleAssignment = self
+            .create_once(
+                call,
+                "/roleManagement/directory/roleAssignments",
+                &body,
+                &fresh,
+                adopt,
+            )
+            .await?;
         if let Some(id) = &created.id {
             self.note_created(id);
             self.au_assignments.forget(&scope_id.to_owned());

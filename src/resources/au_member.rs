@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::common::{Op, call, call_for, graph_error, string_of, timeouts_block};
+use super::common::{
+    Op, call, call_for, graph_error, string_of, timeouts_block, timeouts_only_update,
+};
 use crate::framework::validators::IsUuid;
 use crate::framework::{
     Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
@@ -217,10 +219,7 @@ impl Resource<EntraClient> for AuMemberResource {
         _ctx: &Ctx<EntraClient>,
         req: UpdateRequest,
     ) -> Result<Value, Diagnostics> {
-        // Every identifying attribute forces replacement; only `timeouts` can change in place.
-        let mut next = req.prior.clone();
-        next.set("timeouts", req.planned.get("timeouts").clone());
-        Ok(next)
+        Ok(timeouts_only_update(&req))
     }
 
     async fn delete(&self, ctx: &Ctx<EntraClient>, req: DeleteRequest) -> Result<(), Diagnostics> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::framework::schema::Validator;
 use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, Value,
+    Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, UpdateRequest, Value,
 };
 use crate::graph::{Call, GraphError};
 use crate::provider::EntraClient;
@@ -133,6 +133,14 @@ pub(crate) fn graph_error(action: impl Into<String>, err: &GraphError) -> Diagno
         );
     }
     Diagnostic::error(action, detail).into()
+}
+
+/// The update of a resource whose identifying attributes all force replacement:
+/// only the `timeouts` block can change, and only in state.
+pub(crate) fn timeouts_only_update(req: &UpdateRequest) -> Value {
+    let mut next = req.prior.clone();
+    next.set("timeouts", req.planned.get("timeouts").clone());
+    next
 }
 
 /// A resource's string attribute, or `None` when null or unknown.

@@ -138,6 +138,42 @@ impl Tenant {
             .expect("stats json")
     }
 
+    /// Creates `n` users through Graph `$batch` requests and returns their ids.
+    pub(crate) fn create_users(&self, n: usize) -> Vec<String> {
+        let token = self.token();
+        let run = suffix();
+        let mut ids = Vec::with_capacity(n);
+        for chunk in (0..n).collect::<Vec<_>>().chunks(20) {
+            let requests: Vec<Json> = chunk
+                .iter()
+                .map(|i| {
+                    serde_json::json!({
+                        "id": i.to_string(), "method": "POST", "url": "/users",
+                        "headers": {"Content-Type": "application/json"},
+                        "body": {"accountEnabled": true, "displayName": format!("Generated User {i}"),
+                                 "mailNickname": format!("gen{run}{i}"),
+                                 "userPrincipalName": format!("gen{run}{i}@contoso-demo.onmicrosoft.com"),
+                                 "passwordProfile": {"password": "Generated-Password-1!"}}
+                    })
+                })
+                .collect();
+            let resp: Json = self
+                .http
+                .post(format!("{}/v1.0/$batch", self.emulator.url()))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "requests": requests }))
+                .send()
+                .expect("batch")
+                .json()
+                .expect("batch json");
+            for r in resp["responses"].as_array().expect("responses") {
+                assert_eq!(r["status"], serde_json::json!(201), "creating a user: {r}");
+                ids.push(r["body"]["id"].as_str().expect("id").to_owned());
+            }
+        }
+        ids
+    }
+
     /// A new Terraform working directory using this tenant.
     pub(crate) fn workspace(&self) -> Workspace {
         Workspace::new(self.env())

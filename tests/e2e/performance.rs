@@ -52,39 +52,8 @@ fn graph_total(requests: &BTreeMap<String, u64>) -> u64 {
         .sum()
 }
 
-fn create_users(tenant: &Tenant, n: usize) -> Vec<String> {
-    let token = tenant.token();
-    let http = reqwest::blocking::Client::new();
-    let mut ids = Vec::with_capacity(n);
-    for chunk in (0..n).collect::<Vec<_>>().chunks(20) {
-        let requests: Vec<_> = chunk
-            .iter()
-            .map(|i| {
-                json!({"id": i.to_string(), "method": "POST", "url": "/users",
-                       "headers": {"Content-Type": "application/json"},
-                       "body": {"accountEnabled": true, "displayName": format!("Perf {i}"), "mailNickname": format!("perf{i}"),
-                                "userPrincipalName": format!("perf{i}@contoso-demo.onmicrosoft.com"),
-                                "passwordProfile": {"password": "Perf-Password-1!"}}})
-            })
-            .collect();
-        let resp: serde_json::Value = http
-            .post(format!("{}/v1.0/$batch", tenant.emulator.url()))
-            .bearer_auth(&token)
-            .json(&json!({ "requests": requests }))
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
-        for r in resp["responses"].as_array().unwrap() {
-            assert_eq!(r["status"], json!(201), "{r}");
-            ids.push(r["body"]["id"].as_str().unwrap().to_owned());
-        }
-    }
-    ids
-}
-
 fn setup(tenant: &Tenant) -> (Workspace, Vec<String>) {
-    let members = create_users(tenant, N);
+    let members = tenant.create_users(N);
     let ws = tenant.workspace();
     ws.write(HCL);
     std::fs::write(
