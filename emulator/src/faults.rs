@@ -251,8 +251,10 @@ impl http_body::Body for BrokenBody {
 /// Middleware: applies latency and the decided fault to a Graph request.
 pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let faults = state.faults();
+    // Latency stands for the network: once per HTTP request, so a `$batch` pays it
+    // once and its items none.
     let latency = faults.latency();
-    if !latency.is_zero() {
+    if !latency.is_zero() && req.extensions().get::<crate::stats::BatchItem>().is_none() {
         tokio::time::sleep(latency).await;
     }
     // A `$batch` envelope is not faulted itself; its items are, one by one.
