@@ -29,7 +29,7 @@ const QUIET: Duration = Duration::from_millis(100);
 /// The at-peak rule waits this long first, so a ramping-up walk can fill the batch.
 const MIN_GATHER: Duration = Duration::from_millis(15);
 /// How long a concurrency peak is remembered.
-const PEAK_MEMORY: Duration = Duration::from_secs(2);
+const PEAK_MEMORY: Duration = Duration::from_secs(30);
 
 /// One request to send, possibly in a batch.
 #[derive(Debug, Clone)]

@@ -31,35 +31,68 @@ pub fn is_already_member(err: &GraphError) -> bool {
 }
 
 impl GraphClient {
-    /// `POST /directory/administrativeUnits/{au}/members/$ref`.
+    /// `POST /directory/administrativeUnits/{au}/members/$ref`; returns the member's
+    /// type when the add proved it.
+    ///
+    /// Users, the commonest members, are referenced as `/users/{id}` first: Graph
+    /// refuses a typed reference to an object of another type with 404 (as it does
+    /// `GET /users/{groupId}`; inferred, not documented), so success proves a user and
+    /// no read is needed. Anything else is then referenced as `/directoryObjects/{id}`.
     pub async fn add_administrative_unit_member(
         &self,
         call: &Call,
         au: &str,
         member: &str,
+    ) -> Result<Option<String>, GraphError> {
+        // A 404 here means "not a user" (or lag, which the untyped add below retries).
+        match self
+            .add_member_reference(call, au, member, "users", false)
+            .await
+        {
+            Ok(()) => {
+                self.remember_member(au, member, Some("user".to_owned()));
+                return Ok(Some("user".to_owned()));
+            }
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+        self.add_member_reference(call, au, member, "directoryObjects", true)
+            .await?;
+        self.remember_member(au, member, None);
+        Ok(None)
+    }
+
+    /// Adds one `$ref`; `lag_retries` says whether 404s about objects this process just
+    /// created are retried as replication lag.
+    async fn add_member_reference(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+        collection: &str,
+        lag_retries: bool,
     ) -> Result<(), GraphError> {
+        let reference = format!("{}/{collection}/{}", self.base_url(), segment(member));
         let request = Request {
             method: Method::POST,
             path: format!(
                 "/directory/administrativeUnits/{}/members/$ref",
                 segment(au)
             ),
-            body: Some(
-                json!({"@odata.id": format!("{}/directoryObjects/{}", self.base_url(), segment(member))}),
-            ),
-            fresh_ids: vec![au.to_owned(), member.to_owned()],
+            body: Some(json!({ "@odata.id": reference })),
+            fresh_ids: if lag_retries {
+                vec![au.to_owned(), member.to_owned()]
+            } else {
+                Vec::new()
+            },
             resendable: true,
         };
         let outcome = self.send_batched(call, request).await;
         match outcome.result {
-            // An ambiguous batch failure may have run our add already: that is success.
-            Err(e) if outcome.resent && is_already_member(&e) => {}
-            other => {
-                other?;
-            }
+            // An ambiguous failure may have run our add already: that is success.
+            Err(e) if outcome.resent && is_already_member(&e) => Ok(()),
+            other => other.map(|_| ()),
         }
-        self.remember_member(au, member, None);
-        Ok(())
     }
 
     /// `DELETE /directory/administrativeUnits/{au}/members/{member}/$ref` (never without

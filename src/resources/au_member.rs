@@ -171,21 +171,22 @@ impl Resource<EntraClient> for AuMemberResource {
             .into());
         };
         let call = call_for(ctx, &req.planned, Op::Create);
-        client
+        let proven = client
             .graph
             .add_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
             .await
             .map_err(|e| add_error(&id, &e))?;
-        let member = client
-            .graph
-            .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
-            .await
-            .map_err(|e| graph_error(format!("Reading member {id}"), &e))?;
-        Ok(state(
-            &id,
-            member.kind().map(ToOwned::to_owned),
-            req.planned.get("timeouts").clone(),
-        ))
+        let kind = match proven {
+            Some(kind) => Some(kind),
+            None => client
+                .graph
+                .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+                .await
+                .map_err(|e| graph_error(format!("Reading member {id}"), &e))?
+                .kind()
+                .map(ToOwned::to_owned),
+        };
+        Ok(state(&id, kind, req.planned.get("timeouts").clone()))
     }
 
     async fn read(
