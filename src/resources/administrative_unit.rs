@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::common::{Op, call, call_for, graph_error, string_of, timeouts_block};
+use super::common::{Op, call, call_for, graph_error, parse_import_id, string_of, timeouts_block};
 use super::membership_rule;
 use crate::framework::validators::{MaxLength, NotBlank, OneOf};
 use crate::framework::{
@@ -463,9 +463,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
     }
 
     async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
-        let id: AdministrativeUnitId = id.parse().map_err(|e: crate::ids::IdError| {
-            Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string()))
-        })?;
+        let id: AdministrativeUnitId = parse_import_id(id)?;
         let mut state = AdministrativeUnitModel::from_value(&Value::Null).to_value();
         state.set("id", Value::string(id.0));
         state.set("display_name", Value::Null);

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call, call_for, graph_error, string_of, timeouts_block, timeouts_only_update,
+    Op, call, call_for, graph_error, parse_import_id, string_of, timeouts_block,
+    timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
@@ -245,9 +246,7 @@ impl Resource<EntraClient> for AuMemberResource {
     }
 
     async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
-        let id: AuMemberId = id.parse().map_err(|e: crate::ids::IdError| {
-            Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string()))
-        })?;
+        let id: AuMemberId = parse_import_id(id)?;
         Ok(state(&id, None, Value::Null))
     }
 }

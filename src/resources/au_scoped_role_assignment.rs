@@ -7,7 +7,8 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call, call_for, graph_error, string_of, timeouts_block, timeouts_only_update,
+    Op, call, call_for, graph_error, parse_import_id, string_of, timeouts_block,
+    timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
@@ -343,10 +344,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
     }
 
     async fn import(&self, ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
-        let parsed: ScopedRoleAssignmentImportId =
-            id.parse().map_err(|e: crate::ids::IdError| {
-                Diagnostics::from(Diagnostic::error("Invalid import id", e.to_string()))
-            })?;
+        let parsed: ScopedRoleAssignmentImportId = parse_import_id(id)?;
         let assignment_id = match parsed {
             ScopedRoleAssignmentImportId::RoleAssignment(id) => id,
             ScopedRoleAssignmentImportId::ScopedRoleMember {

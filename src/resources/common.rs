@@ -143,6 +143,16 @@ pub(crate) fn timeouts_only_update(req: &UpdateRequest) -> Value {
     next
 }
 
+/// Parses an import id, or says which forms are accepted.
+pub(crate) fn parse_import_id<T>(id: &str) -> Result<T, Diagnostics>
+where
+    T: std::str::FromStr<Err = crate::ids::IdError>,
+{
+    id.parse().map_err(|e: crate::ids::IdError| {
+        Diagnostic::error("Invalid import id", e.to_string()).into()
+    })
+}
+
 /// A resource's string attribute, or `None` when null or unknown.
 pub(crate) fn string_of(v: &Value, name: &str) -> Option<String> {
     v.get(name).as_str().map(ToOwned::to_owned)
