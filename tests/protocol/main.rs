@@ -217,13 +217,9 @@ async fn destroy_plans_null_and_unknown_types_are_diagnostics() {
     );
 }
 
-#[tokio::test]
-async fn configure_apply_read_and_stop_against_the_emulator() {
-    let emulator = Emulator::start("127.0.0.1:0".parse().unwrap(), Options::default())
-        .await
-        .unwrap();
+/// ConfigureProvider with the emulator's demo app.
+async fn configure(h: &mut Harness, emulator: &Emulator) {
     let env: BTreeMap<String, String> = emulator.env().into_iter().collect();
-    let mut h = start().await;
     let provider_ty = EntraProvider::with_env(Box::new(NoEnv)).schema().ty();
     let Type::Object(provider_attrs) = &provider_ty else {
         unreachable!()
@@ -250,6 +246,65 @@ async fn configure_apply_read_and_stop_against_the_emulator() {
         .unwrap()
         .into_inner();
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+}
+
+#[tokio::test]
+async fn stop_provider_cancels_a_read_stuck_on_graph() {
+    // Every Graph request takes 30 s: only cancellation can end the read sooner.
+    let options = Options {
+        faults: entra_emulator::FaultConfig {
+            latency_ms: 30_000,
+            ..Default::default()
+        },
+        ..Options::default()
+    };
+    let emulator = Emulator::start("127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let mut h = start().await;
+    configure(&mut h, &emulator).await;
+    let ty = au_type();
+    let state = au(
+        Value::string("5d107bba-d8e2-4e13-b6ae-884be90e5d1a"),
+        "Stuck",
+    );
+    let mut reader = h.client.clone();
+    let read = tokio::spawn(async move {
+        reader
+            .read_resource(pb::read_resource::Request {
+                type_name: AU.into(),
+                current_state: dv(&state, &au_type()),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    h.client
+        .stop_provider(pb::stop_provider::Request {})
+        .await
+        .unwrap();
+    let resp = tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("the read ends once Terraform asks the provider to stop")
+        .unwrap();
+    assert_eq!(resp.diagnostics[0].summary, "Operation cancelled");
+    let kept = decode_msgpack(&resp.new_state.unwrap().msgpack, &ty).unwrap();
+    assert_eq!(
+        kept.get("display_name").as_str(),
+        Some("Stuck"),
+        "the state is kept, not lost"
+    );
+}
+
+#[tokio::test]
+async fn configure_apply_read_and_stop_against_the_emulator() {
+    let emulator = Emulator::start("127.0.0.1:0".parse().unwrap(), Options::default())
+        .await
+        .unwrap();
+    let mut h = start().await;
+    configure(&mut h, &emulator).await;
 
     let ty = au_type();
     let config = au(Value::Null, "Protocol AU");

@@ -119,23 +119,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let body = state.read(|t| -> AppResult<Value> {
         let objs = sorted(t.list(KIND).collect(), &ctx);
         let page = odata::page(objs.into_iter(), &ctx.query, filter.as_ref())?;
-        let value = page
-            .items
-            .iter()
-            .map(|o| {
+        Ok(
+            ctx.page_collection("directory/administrativeUnits", &page, |o| {
                 let mut v = Value::Object(odata::render_object(o, &ctx.query));
                 if expand {
                     add_expanded(t, &ctx, o, &mut v);
                 }
                 v
-            })
-            .collect();
-        Ok(odata::collection(
-            ctx.context("directory/administrativeUnits"),
-            value,
-            ctx.count_value(page.total),
-            page.next_after.map(|id| ctx.next_link(&id)),
-        ))
+            }),
+        )
     })?;
     Ok(json(StatusCode::OK, body))
 }

@@ -169,17 +169,9 @@ async fn list(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> AppR
     let body = state.read(|t| -> AppResult<Value> {
         let objs = sorted(t.list(kind).collect(), &ctx);
         let page = odata::page(objs.into_iter(), &ctx.query, filter.as_ref())?;
-        let value = page
-            .items
-            .iter()
-            .map(|o| Value::Object(odata::render_object(o, &ctx.query)))
-            .collect();
-        Ok(odata::collection(
-            ctx.context(segment(kind)),
-            value,
-            ctx.count_value(page.total),
-            page.next_after.map(|id| ctx.next_link(&id)),
-        ))
+        Ok(ctx.page_collection(segment(kind), &page, |o| {
+            Value::Object(odata::render_object(o, &ctx.query))
+        }))
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -447,17 +439,7 @@ async fn member_of(
             .filter(|a| cast.is_none_or(|c| c == a.kind))
             .collect();
         let page = odata::page(aus.into_iter(), &ctx.query, None)?;
-        let value = page
-            .items
-            .iter()
-            .map(|o| typed_json(o, &ctx.query))
-            .collect();
-        Ok(odata::collection(
-            ctx.context("directoryObjects"),
-            value,
-            ctx.count_value(page.total),
-            page.next_after.map(|n| ctx.next_link(&n)),
-        ))
+        Ok(ctx.page_collection("directoryObjects", &page, |o| typed_json(o, &ctx.query)))
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -499,21 +481,11 @@ fn deleted_list(state: &AppState, ctx: &Ctx, kind: Option<ObjectKind>) -> AppRes
             None => None,
         };
         let page = odata::page(objs, &ctx.query, filter.as_ref())?;
-        let value = page
-            .items
-            .iter()
-            .map(|o| typed_json(o, &ctx.query))
-            .collect();
         let frag = kind.map_or_else(
             || "directory/deletedItems".to_owned(),
             |k| format!("directory/deletedItems/microsoft.graph.{}", k.type_name()),
         );
-        Ok(odata::collection(
-            ctx.context(&frag),
-            value,
-            ctx.count_value(page.total),
-            page.next_after.map(|n| ctx.next_link(&n)),
-        ))
+        Ok(ctx.page_collection(&frag, &page, |o| typed_json(o, &ctx.query)))
     })?;
     Ok(json(StatusCode::OK, body))
 }

@@ -100,21 +100,11 @@ fn list_members(
             .filter(|o| cast.is_none_or(|k| o.kind == k))
             .collect();
         let page = odata::page(members.into_iter(), &ctx.query, filter.as_ref())?;
-        let value = page
-            .items
-            .iter()
-            .map(|o| member_json(&ctx.caller, o, &ctx.query))
-            .collect();
         let frag = cast.map_or_else(
             || "directoryObjects".to_owned(),
             |k| format!("{}s", k.type_name()),
         );
-        Ok(odata::collection(
-            ctx.context(&frag),
-            value,
-            ctx.count_value(page.total),
-            page.next_after.map(|n| ctx.next_link(&n)),
-        ))
+        Ok(ctx.page_collection(&frag, &page, |o| member_json(&ctx.caller, o, &ctx.query)))
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -137,16 +127,10 @@ async fn list_refs(
         let au = visible_au(&state, t, &id)?;
         check_read(&ctx.caller, au)?;
         let page = odata::page(t.members(&id).into_iter(), &ctx.query, filter.as_ref())?;
-        let value = page
-            .items
-            .iter()
-            .map(|o| json!({"@odata.id": ctx.url(&format!("directoryObjects/{}", o.id))}))
-            .collect();
-        Ok(odata::collection(
-            ctx.context("Collection($ref)"),
-            value,
-            ctx.count_value(page.total),
-            page.next_after.map(|n| ctx.next_link(&n)),
+        Ok(ctx.page_collection(
+            "Collection($ref)",
+            &page,
+            |o| json!({"@odata.id": ctx.url(&format!("directoryObjects/{}", o.id))}),
         ))
     })?;
     Ok(json(StatusCode::OK, body))

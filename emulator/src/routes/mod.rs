@@ -63,6 +63,22 @@ impl Ctx {
         format!("{}{}?{rest}{sep}$skiptoken={token}", self.base, self.path)
     }
 
+    /// A page of objects as an OData collection: each item rendered by `render`,
+    /// with `@odata.count` when asked for and `@odata.nextLink` when more remain.
+    pub fn page_collection(
+        &self,
+        fragment: &str,
+        page: &crate::odata::Page<'_>,
+        render: impl Fn(&crate::store::DirObject) -> Value,
+    ) -> Value {
+        crate::odata::collection(
+            self.context(fragment),
+            page.items.iter().map(|o| render(o)).collect(),
+            self.count_value(page.total),
+            page.next_after.as_ref().map(|n| self.next_link(n)),
+        )
+    }
+
     /// `@odata.count` when it was asked for with advanced parameters.
     pub fn count_value(&self, total: usize) -> Option<usize> {
         self.advanced().then_some(total)
