@@ -4,6 +4,7 @@
 pub mod codec;
 pub mod diag;
 pub mod plan;
+pub mod private;
 pub mod resource;
 pub mod schema;
 pub mod server;
@@ -13,8 +14,8 @@ pub mod value;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use resource::{
-    ConfigureRequest, CreateRequest, Ctx, DataSource, DeleteRequest, ModifyPlanRequest, Provider,
-    ReadRequest, Resource, UpdateRequest,
+    ConfigureRequest, CreateFailed, CreateRequest, Ctx, DataSource, DeleteRequest,
+    ModifyPlanRequest, Provider, ReadRequest, Resource, UpdateRequest,
 };
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use types::Type;

@@ -114,11 +114,48 @@ pub struct CreateRequest {
     pub planned: Value,
 }
 
+/// A create that failed: what it made, if anything, and why it failed.
+#[derive(Debug, Clone)]
+pub struct CreateFailed {
+    /// The state of what was made before the failure (Terraform taints it), if any.
+    pub partial: Option<Value>,
+    /// The error.
+    pub diagnostics: Diagnostics,
+}
+
+impl CreateFailed {
+    /// A failure that left `partial` behind.
+    pub fn leaving(partial: Value, diagnostics: Diagnostics) -> CreateFailed {
+        CreateFailed {
+            partial: Some(partial),
+            diagnostics,
+        }
+    }
+}
+
+impl From<Diagnostics> for CreateFailed {
+    fn from(diagnostics: Diagnostics) -> Self {
+        CreateFailed {
+            partial: None,
+            diagnostics,
+        }
+    }
+}
+
+impl From<Diagnostic> for CreateFailed {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Diagnostics::from(diagnostic).into()
+    }
+}
+
 /// Input to [`Resource::read`].
 #[derive(Debug, Clone)]
 pub struct ReadRequest {
     /// The state as Terraform last saved it.
     pub state: Value,
+    /// How long ago this provider created the object, when it did (imported objects
+    /// and states from older versions say nothing).
+    pub created_ago: Option<std::time::Duration>,
 }
 
 /// Input to [`Resource::update`].
@@ -158,8 +195,10 @@ pub trait Resource<D>: Send + Sync {
         Diagnostics::new()
     }
 
-    /// Creates the object and returns its full state.
-    async fn create(&self, ctx: &Ctx<D>, req: CreateRequest) -> Result<Value, Diagnostics>;
+    /// Creates the object and returns its full state. A create that fails after the
+    /// object came into being returns that partial state with its error, so Terraform
+    /// records the object (as tainted) instead of losing it.
+    async fn create(&self, ctx: &Ctx<D>, req: CreateRequest) -> Result<Value, CreateFailed>;
 
     /// Reads the object; `None` when it no longer exists.
     async fn read(&self, ctx: &Ctx<D>, req: ReadRequest) -> Result<Option<Value>, Diagnostics>;

@@ -275,7 +275,12 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     /// ReadResource: returns null when the object is gone; keeps the state on error.
-    pub async fn read_resource(&self, name: &str, state: Value) -> WithDiags<Value> {
+    pub async fn read_resource(
+        &self,
+        name: &str,
+        state: Value,
+        created_ago: Option<std::time::Duration>,
+    ) -> WithDiags<Value> {
         let r = match self.resource(name) {
             Ok(r) => r,
             Err(diagnostics) => {
@@ -294,6 +299,7 @@ impl<P: Provider> ProviderServer<P> {
         let (ctx, _in_flight) = self.ctx();
         let req = ReadRequest {
             state: state.clone(),
+            created_ago,
         };
         let outcome = tokio::select! {
             out = r.imp.read(&ctx, req) => out,
@@ -396,9 +402,9 @@ impl<P: Provider> ProviderServer<P> {
             let req = CreateRequest { config, planned };
             return match r.imp.create(&ctx, req).await {
                 Ok(value) => checked_state(value, Value::Null),
-                Err(diagnostics) => WithDiags {
-                    value: Value::Null,
-                    diagnostics,
+                Err(failed) => WithDiags {
+                    value: failed.partial.unwrap_or(Value::Null),
+                    diagnostics: failed.diagnostics,
                 },
             };
         }

@@ -1,55 +1,130 @@
 //! Administrative unit operations.
 
-use super::client::{Call, GraphClient, odata_string, query, segment};
-use super::error::GraphError;
+use reqwest::Method;
+
+use super::client::{Call, GraphClient, Policy, odata_string, query, segment};
+use super::consistency::{confirm_gone, confirm_visible};
+use super::error::{CreateError, GraphError};
 use super::models::AdministrativeUnit;
 
 const SELECT: &str = "id,displayName,description,visibility,isMemberManagementRestricted,membershipType,membershipRule,membershipRuleProcessingState";
 
+/// The display name a unit carries while it is being created: unique to one create,
+/// so a retry after an ambiguous failure recognises its own unit and never a sibling's.
+const PENDING_PREFIX: &str = "terraform-entra-pending-";
+
 impl GraphClient {
-    /// `POST /directory/administrativeUnits`, safe to retry: a create that failed
-    /// ambiguously (5xx, connection lost after sending) may have happened, so before
-    /// sending again it adopts the one new unit of that name that was not there
-    /// before. Returns once the new unit is readable, so a following refresh does not
-    /// mistake replication lag for deletion.
+    /// `POST /directory/administrativeUnits`, safe to retry. The unit is created under
+    /// a temporary name only this call uses, then renamed: after an ambiguous failure
+    /// (5xx, connection lost) the retry looks for that name, so it recognises its own
+    /// unit and never adopts a sibling with the same display name; a stray left by an
+    /// attempt that did happen after all is deleted. Returns once reads see the unit
+    /// with its real name [`CONFIRMATIONS`](super::consistency::CONFIRMATIONS) times
+    /// in a row, so a following refresh does not mistake replication lag for deletion.
+    /// A failure after the unit exists says which unit it made.
     pub async fn create_administrative_unit(
         &self,
         call: &Call,
         au: &AdministrativeUnit,
-    ) -> Result<AdministrativeUnit, GraphError> {
-        let body = serde_json::to_value(au).map_err(|e| GraphError::Decode(e.to_string()))?;
-        let name = au.display_name.as_str();
-        let existing: Vec<String> = self
-            .find_administrative_units_by_name(call, name)
-            .await?
-            .into_iter()
-            .filter_map(|a| a.id)
-            .collect();
-        let adopt = || async {
-            let new: Vec<AdministrativeUnit> = self
-                .find_administrative_units_by_name(call, name)
+    ) -> Result<AdministrativeUnit, CreateError> {
+        let marker = format!("{PENDING_PREFIX}{}", uuid::Uuid::new_v4().simple());
+        let pending = AdministrativeUnit {
+            display_name: marker.clone(),
+            ..au.clone()
+        };
+        let body = serde_json::to_value(&pending).map_err(|e| GraphError::Decode(e.to_string()))?;
+        let recognise = || async {
+            Ok(self
+                .find_administrative_units_by_name(call, &marker)
                 .await?
                 .into_iter()
-                .filter(|a| a.id.as_ref().is_some_and(|id| !existing.contains(id)))
-                .collect();
-            match new.len() {
-                0 => Ok(None),
-                1 => Ok(new.into_iter().next()),
-                n => Err(GraphError::Decode(format!(
-                    "a create failed ambiguously and {n} new administrative units named {name:?} now exist; \
-                     delete the extra ones"
-                ))),
-            }
+                .next())
         };
-        let created: AdministrativeUnit = self
-            .create_once(call, "/directory/administrativeUnits", &body, &[], adopt)
-            .await?;
-        if let Some(id) = &created.id {
-            self.note_created(id);
-            // Polls (404s about a just-created id are retried) until Graph serves it.
-            self.get_administrative_unit(call, id).await?;
+        let (created, ambiguous) = self
+            .create_once(
+                call,
+                "/directory/administrativeUnits",
+                &body,
+                &Policy::default(),
+                recognise,
+            )
+            .await;
+        let created: AdministrativeUnit = created?;
+        let id = created.id.clone().ok_or_else(|| {
+            GraphError::Decode("Graph created an administrative unit without an id".into())
+        })?;
+        self.note_created(&id);
+        self.finish_creation(call, &id, au, ambiguous.then_some(&marker))
+            .await
+            .map_err(|error| CreateError {
+                made: Some(id),
+                error,
+            })
+    }
+
+    /// Gives a new unit its real name, waits until reads see it, and deletes strays an
+    /// earlier ambiguous attempt made under `stray_marker`.
+    async fn finish_creation(
+        &self,
+        call: &Call,
+        id: &str,
+        wanted: &AdministrativeUnit,
+        stray_marker: Option<&String>,
+    ) -> Result<AdministrativeUnit, GraphError> {
+        let path = format!("/directory/administrativeUnits/{}", segment(id));
+        let rename = serde_json::json!({ "displayName": wanted.display_name });
+        self.patch(call, &path, &rename, &[id]).await?;
+        let unit = confirm_visible(call, &format!("administrative unit {id}"), || async {
+            Ok(self
+                .find_administrative_unit(call, id)
+                .await?
+                .filter(|u| u.display_name == wanted.display_name))
+        })
+        .await?;
+        if let Some(marker) = stray_marker {
+            for stray in self.find_administrative_units_by_name(call, marker).await? {
+                let Some(stray_id) = stray.id.filter(|s| !s.eq_ignore_ascii_case(id)) else {
+                    continue;
+                };
+                tracing::info!(
+                    stray_id,
+                    "deleting the extra unit an ambiguous create had made"
+                );
+                let stray_path = format!("/directory/administrativeUnits/{}", segment(&stray_id));
+                match self
+                    .send(
+                        call,
+                        Method::DELETE,
+                        &stray_path,
+                        None,
+                        &Policy::referencing(),
+                    )
+                    .await
+                {
+                    Err(e) if !e.is_not_found() => return Err(e),
+                    _ => {}
+                }
+            }
         }
-        Ok(created)
+        Ok(unit)
+    }
+
+    /// `GET /directory/administrativeUnits/{id}` as this read's replica sees it:
+    /// `None` when Graph answers not found (which may be replication lag).
+    pub async fn find_administrative_unit(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<Option<AdministrativeUnit>, GraphError> {
+        let path = format!(
+            "/directory/administrativeUnits/{}?$select={SELECT}",
+            segment(id)
+        );
+        match self.get(call, &path, &[]).await {
+            Ok(unit) => Ok(Some(unit)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `GET /directory/administrativeUnits/{id}`.
@@ -73,7 +148,7 @@ impl GraphClient {
         id: &str,
     ) -> Result<Option<String>, GraphError> {
         self.au_kinds
-            .get_or_fetch(&id.to_owned(), || async {
+            .get_or_fetch(call, &id.to_owned(), || async {
                 let path = format!(
                     "/directory/administrativeUnits/{}?$select=id,membershipType",
                     segment(id)
@@ -132,16 +207,23 @@ impl GraphClient {
         Ok(())
     }
 
-    /// `DELETE /directory/administrativeUnits/{id}`; an object already gone counts as deleted.
+    /// `DELETE /directory/administrativeUnits/{id}`, then reads until the unit is gone
+    /// [`CONFIRMATIONS`](super::consistency::CONFIRMATIONS) times in a row. A unit
+    /// already gone (Graph's not-found code, not any 404) counts as deleted.
     pub async fn delete_administrative_unit(
         &self,
         call: &Call,
         id: &str,
     ) -> Result<(), GraphError> {
         let path = format!("/directory/administrativeUnits/{}", segment(id));
-        match self.delete(call, &path, &[]).await {
-            Err(e) if e.is_not_found() => Ok(()),
-            other => other,
+        match self.delete(call, &path, &[id]).await {
+            Err(e) if !e.is_not_found() => return Err(e),
+            _ => {}
         }
+        self.au_kinds.forget(&id.to_owned());
+        confirm_gone(call, &format!("administrative unit {id}"), || async {
+            Ok(self.find_administrative_unit(call, id).await?.is_some())
+        })
+        .await
     }
 }

@@ -1,8 +1,11 @@
 //! JSON batching: requests issued concurrently are gathered for a few milliseconds
 //! and sent as one `POST /$batch` of up to 20. Each item's answer goes back to its
-//! own caller; throttled, failed or missing items are resent individually, so one
-//! item's failure never fails or loses another's.
+//! own caller; throttled (after their own Retry-After), failed or missing items are
+//! resent individually, so one item's failure never fails or loses another's.
+//! Requests that also want to know an object's type share one
+//! `directoryObjects/getByIds` item in the same batch.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -12,8 +15,9 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{Notify, oneshot};
 
-use super::client::{Call, GraphClient, Reply};
+use super::client::{Call, GraphClient, Policy, Reply};
 use super::error::{GraphError, parse_api_error};
+use super::retry::retry_after_value;
 
 /// Graph's limit of requests in one batch.
 pub(crate) const MAX_BATCH: usize = 20;
@@ -38,18 +42,30 @@ pub(crate) struct Request {
     /// Path below the versioned base, e.g. `/directory/administrativeUnits/{id}`.
     pub(crate) path: String,
     pub(crate) body: Option<serde_json::Value>,
-    /// Objects this process created recently that the request refers to.
-    pub(crate) fresh_ids: Vec<String>,
-    /// The caller copes with a request that may have run already.
-    pub(crate) resendable: bool,
+    /// Retries and replication lag.
+    pub(crate) policy: Policy,
+    /// An object whose type (`user`, `group`, `device`) the caller wants to learn too.
+    pub(crate) type_of: Option<String>,
 }
 
 /// What came back, and whether the request had to be sent again after an
-/// ambiguous batch failure (so a "already exists" may be our own earlier success).
+/// ambiguous failure (so an "already exists" may be our own earlier success).
 #[derive(Debug)]
 pub(crate) struct Outcome {
     pub(crate) result: Result<Reply, GraphError>,
     pub(crate) resent: bool,
+    /// The type of [`Request::type_of`], when the batch could tell.
+    pub(crate) kind: Option<String>,
+}
+
+impl Outcome {
+    pub(crate) fn of(result: Result<Reply, GraphError>, resent: bool) -> Outcome {
+        Outcome {
+            result,
+            resent,
+            kind: None,
+        }
+    }
 }
 
 type Waiting = (Request, oneshot::Sender<Outcome>);
@@ -65,6 +81,9 @@ pub(crate) struct Batcher {
     peak: Mutex<(usize, Option<std::time::Instant>)>,
     /// When a request last joined the queue.
     last_join: Mutex<Option<std::time::Instant>>,
+    /// `getByIds` answered 403 (it needs Directory.Read.All): types are then read one
+    /// by one from the unit's member endpoint instead.
+    types_forbidden: std::sync::atomic::AtomicBool,
 }
 
 impl Batcher {
@@ -118,13 +137,24 @@ impl Batcher {
         at_peak || quiet
     }
 
-    /// Takes up to one batch; also says whether requests remain queued (their leader
-    /// is whoever took this batch: they arrived while the queue was not empty).
+    /// Takes up to one batch (leaving a slot for the type lookup when a request wants
+    /// one); also says whether requests remain queued (their leader is whoever took
+    /// this batch: they arrived while the queue was not empty).
     fn take(&self) -> (Vec<Waiting>, bool) {
         let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = queue.len().min(MAX_BATCH);
+        let typed = self.looks_up_types()
+            && queue
+                .iter()
+                .take(MAX_BATCH - 1)
+                .any(|(r, _)| r.type_of.is_some());
+        let limit = if typed { MAX_BATCH - 1 } else { MAX_BATCH };
+        let n = queue.len().min(limit);
         let batch = queue.drain(..n).collect();
         (batch, !queue.is_empty())
+    }
+
+    fn looks_up_types(&self) -> bool {
+        !self.types_forbidden.load(Ordering::SeqCst)
     }
 }
 
@@ -165,23 +195,16 @@ impl GraphClient {
     }
 
     async fn send_alone(&self, call: &Call, request: &Request, resent: bool) -> Outcome {
-        let fresh: Vec<&str> = request.fresh_ids.iter().map(String::as_str).collect();
-        let method = request.method.clone();
-        let body = request.body.as_ref();
         let outcome = self
             .send_with(
                 call,
-                method,
+                request.method.clone(),
                 &request.path,
-                body,
-                &fresh,
-                request.resendable,
+                request.body.as_ref(),
+                &request.policy,
             )
             .await;
-        Outcome {
-            result: outcome.result,
-            resent: resent || outcome.resent,
-        }
+        Outcome::of(outcome.result, resent || outcome.resent)
     }
 
     /// Gathers a batch (until ready or the gather time is up) and sends it; goes on
@@ -208,13 +231,15 @@ impl GraphClient {
                 waiting = self.batcher.waiting.load(Ordering::SeqCst),
                 "sending a batch"
             );
-            if items.len() == 1 {
+            let wants_types =
+                self.batcher.looks_up_types() && items.iter().any(|(r, _)| r.type_of.is_some());
+            if items.len() == 1 && !wants_types {
                 for (request, tx) in items {
                     let outcome = self.send_alone(call, &request, false).await;
                     let _ = tx.send(outcome);
                 }
             } else if !items.is_empty() {
-                self.send_batch(call, items).await;
+                self.send_batch(call, items, wants_types).await;
             }
             if !more {
                 return;
@@ -222,8 +247,8 @@ impl GraphClient {
         }
     }
 
-    async fn send_batch(&self, call: &Call, items: Vec<Waiting>) {
-        let requests: Vec<serde_json::Value> = items
+    async fn send_batch(&self, call: &Call, items: Vec<Waiting>, wants_types: bool) {
+        let mut requests: Vec<serde_json::Value> = items
             .iter()
             .enumerate()
             .map(|(i, (r, _))| {
@@ -236,6 +261,19 @@ impl GraphClient {
                 item
             })
             .collect();
+        if wants_types {
+            let ids: Vec<&str> = items
+                .iter()
+                .filter_map(|(r, _)| r.type_of.as_deref())
+                .collect();
+            requests.push(json!({
+                "id": TYPES_ITEM,
+                "method": "POST",
+                "url": "/directoryObjects/getByIds",
+                "headers": {"Content-Type": "application/json"},
+                "body": {"ids": ids, "types": ["user", "group", "device"]},
+            }));
+        }
         let count = requests.len();
         let sent = self
             .send(
@@ -243,7 +281,7 @@ impl GraphClient {
                 Method::POST,
                 "/$batch",
                 Some(&json!({ "requests": requests })),
-                &[],
+                &Policy::default(),
             )
             .await;
         let parsed = sent.and_then(|reply| {
@@ -258,6 +296,7 @@ impl GraphClient {
                 Vec::new()
             }
         };
+        let kinds = self.types_from(&mut responses);
         let mut resend = Vec::new();
         for (i, (request, tx)) in items.into_iter().enumerate() {
             let id = (i + 1).to_string();
@@ -265,57 +304,128 @@ impl GraphClient {
                 .iter()
                 .position(|r| r.id == id)
                 .map(|p| responses.swap_remove(p));
+            let kind = request
+                .type_of
+                .as_ref()
+                .and_then(|member| kinds.get(&member.to_ascii_lowercase()).cloned());
             match answer {
                 Some(item) if (200..300).contains(&item.status) => {
-                    let body = item
-                        .body
-                        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
-                        .unwrap_or_default();
                     let reply = Reply {
                         status: reqwest::StatusCode::from_u16(item.status)
                             .unwrap_or(reqwest::StatusCode::OK),
-                        body,
+                        body: item_body(item.body),
                     };
                     let _ = tx.send(Outcome {
                         result: Ok(reply),
                         resent: false,
+                        kind,
                     });
                 }
-                Some(item) if !self.worth_resending(&request, item.status) => {
-                    let request_id = item
-                        .headers
-                        .as_ref()
-                        .and_then(|h| h.get("request-id"))
-                        .and_then(|v| v.as_str())
-                        .map(ToOwned::to_owned);
-                    let body = item
-                        .body
-                        .map(|b| serde_json::to_vec(&b).unwrap_or_default())
-                        .unwrap_or_default();
-                    let error = GraphError::Api(parse_api_error(item.status, request_id, &body));
-                    let _ = tx.send(Outcome {
-                        result: Err(error),
-                        resent: false,
-                    });
+                Some(item) => {
+                    let request_id = item_header(&item, "request-id");
+                    let wait = item_header(&item, "retry-after")
+                        .and_then(|v| retry_after_value(&v))
+                        .filter(|_| matches!(item.status, 429 | 503));
+                    let status = item.status;
+                    let body = item_body(item.body);
+                    let error = GraphError::Api(parse_api_error(status, request_id, &body));
+                    if self.worth_resending(&request, &error) {
+                        resend.push((request, tx, status >= 500, wait));
+                    } else {
+                        let _ = tx.send(Outcome::of(Err(error), false));
+                    }
                 }
-                Some(item) => resend.push((request, tx, item.status >= 500)),
-                None => resend.push((request, tx, true)),
+                None => resend.push((request, tx, true, None)),
             }
         }
         let resends = resend
             .into_iter()
-            .map(|(request, tx, ambiguous)| async move {
-                let outcome = self.send_alone(call, &request, ambiguous).await;
+            .map(|(request, tx, ambiguous, wait)| async move {
+                let outcome = match wait {
+                    Some(wait) => match self.pause(call, wait).await {
+                        Ok(()) => self.send_alone(call, &request, ambiguous).await,
+                        Err(e) => Outcome::of(Err(e), ambiguous),
+                    },
+                    None => self.send_alone(call, &request, ambiguous).await,
+                };
                 let _ = tx.send(outcome);
             });
         futures_util::future::join_all(resends).await;
     }
 
+    /// Waits `wait` (a throttled item's own Retry-After) unless that passes the
+    /// deadline or Terraform asks to stop.
+    async fn pause(&self, call: &Call, wait: Duration) -> Result<(), GraphError> {
+        if std::time::Instant::now() + wait > call.deadline {
+            return Err(GraphError::Timeout {
+                attempts: 1,
+                last: Box::new(GraphError::Decode(format!(
+                    "Graph asked to wait {wait:?} (Retry-After), beyond the operation's timeout"
+                ))),
+            });
+        }
+        tokio::select! {
+            () = tokio::time::sleep(wait) => Ok(()),
+            () = call.cancel.cancelled() => Err(GraphError::Cancelled),
+        }
+    }
+
+    /// Takes the `getByIds` answer out of `responses`: object id (lowercase) → type.
+    fn types_from(&self, responses: &mut Vec<ItemResponse>) -> HashMap<String, String> {
+        let Some(at) = responses.iter().position(|r| r.id == TYPES_ITEM) else {
+            return HashMap::new();
+        };
+        let item = responses.swap_remove(at);
+        if item.status == 403 {
+            tracing::info!(
+                "getByIds is not permitted (it needs Directory.Read.All); member types are read from each unit instead"
+            );
+            self.batcher.types_forbidden.store(true, Ordering::SeqCst);
+        }
+        item.body
+            .as_ref()
+            .and_then(|b| b.get("value"))
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|o| {
+                let id = o.get("id")?.as_str()?.to_ascii_lowercase();
+                let kind = o
+                    .get("@odata.type")?
+                    .as_str()?
+                    .trim_start_matches("#microsoft.graph.")
+                    .to_owned();
+                Some((id, kind))
+            })
+            .collect()
+    }
+
     /// Throttled, transient and dependency failures, and 404s that may be replication
     /// lag, are resent on their own (with their own retry policy).
-    fn worth_resending(&self, request: &Request, status: u16) -> bool {
-        matches!(status, 408 | 424 | 429 | 500 | 502 | 503 | 504)
-            || (status == 404
-                && self.recently_created(request.fresh_ids.iter().map(String::as_str)))
+    fn worth_resending(&self, request: &Request, error: &GraphError) -> bool {
+        matches!(
+            error.status(),
+            Some(408 | 424 | 429 | 500 | 502 | 503 | 504)
+        ) || self.is_lag(&request.policy, error)
     }
+}
+
+/// The batch item id of the type lookup.
+const TYPES_ITEM: &str = "types";
+
+fn item_body(body: Option<serde_json::Value>) -> Vec<u8> {
+    body.map(|b| serde_json::to_vec(&b).unwrap_or_default())
+        .unwrap_or_default()
+}
+
+fn item_header(item: &ItemResponse, name: &str) -> Option<String> {
+    item.headers
+        .as_ref()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| {
+            v.as_str()
+                .map(ToOwned::to_owned)
+                .or_else(|| Some(v.to_string()))
+        })
 }

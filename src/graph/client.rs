@@ -76,6 +76,8 @@ pub struct GraphClient {
     /// Each AU's role assignments, listed once and kept current by our writes.
     pub(crate) au_assignments: Coalesced<String, AssignmentIndex>,
     pub(crate) batcher: Batcher,
+    /// Graph refused a role assignment filter on `directoryScopeId` alone.
+    pub(crate) scope_filter_refused: std::sync::atomic::AtomicBool,
     coalesce: bool,
 }
 
@@ -91,6 +93,41 @@ pub(crate) type AssignmentIndex =
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) body: Vec<u8>,
+}
+
+/// How one request treats failures that may be replication lag or may have happened.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Policy {
+    /// Objects this process created moments ago that the request reads or addresses:
+    /// a 404 about them is replication lag, not absence.
+    pub(crate) fresh_ids: Vec<String>,
+    /// The request refers to other objects (a `$ref`, a principal, a scope), whoever
+    /// created them: a 404, `Request_ResourceNotFound` or "not a valid reference"
+    /// answer is replication lag and is retried until the deadline.
+    pub(crate) references: bool,
+    /// The caller copes with a request that may have run already (e.g. it treats
+    /// "already exists" after an ambiguous failure as its own success), so 5xx and
+    /// lost connections are retried too.
+    pub(crate) resendable: bool,
+}
+
+impl Policy {
+    /// 404s about `ids` (created by this process moments ago) are lag.
+    pub(crate) fn fresh(ids: &[&str]) -> Policy {
+        Policy {
+            fresh_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+            ..Policy::default()
+        }
+    }
+
+    /// A write referring to other objects; safe to resend.
+    pub(crate) fn referencing() -> Policy {
+        Policy {
+            references: true,
+            resendable: true,
+            ..Policy::default()
+        }
+    }
 }
 
 impl GraphClient {
@@ -111,6 +148,7 @@ impl GraphClient {
             au_members: Coalesced::new(Duration::from_secs(120)),
             au_assignments: Coalesced::new(Duration::from_secs(120)),
             batcher: Batcher::default(),
+            scope_filter_refused: std::sync::atomic::AtomicBool::new(false),
             coalesce: options.coalesce,
         }
     }
@@ -140,7 +178,7 @@ impl GraphClient {
     }
 
     /// Whether any of `ids` was created by this process moments ago.
-    pub(crate) fn recently_created<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
+    pub fn recently_created<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
         self.recent.any_fresh(ids)
     }
 
@@ -156,7 +194,9 @@ impl GraphClient {
         path: &str,
         fresh_ids: &[&str],
     ) -> Result<T, GraphError> {
-        let reply = self.send(call, Method::GET, path, None, fresh_ids).await?;
+        let reply = self
+            .send(call, Method::GET, path, None, &Policy::fresh(fresh_ids))
+            .await?;
         decode(&reply)
     }
 
@@ -180,49 +220,63 @@ impl GraphClient {
         Ok(items)
     }
 
-    /// `POST path` creating an object, safe to retry: Graph cannot say whether a
-    /// create that failed ambiguously (5xx, connection lost after sending) happened,
-    /// so `adopt` first looks for what that attempt may have made; only when it
-    /// finds nothing is the request sent again (until the deadline).
+    /// `POST path` creating an object, safe to retry. Graph cannot say whether a
+    /// create that failed ambiguously (5xx, connection lost after sending) happened, so
+    /// `recognise` first looks for what that attempt may have made, and only when it
+    /// finds nothing is the request sent again (until the deadline). `recognise` must
+    /// only ever find the caller's own object (by a marker only this create used, or
+    /// after the caller proved nothing matching existed before), never a sibling's.
+    /// The flag says whether an ambiguous attempt happened: a later "already exists"
+    /// may then be this create's own success.
     pub(crate) async fn create_once<T, F, Fut>(
         &self,
         call: &Call,
         path: &str,
         body: &serde_json::Value,
-        fresh_ids: &[&str],
-        adopt: F,
-    ) -> Result<T, GraphError>
+        policy: &Policy,
+        recognise: F,
+    ) -> (Result<T, GraphError>, bool)
     where
         T: DeserializeOwned,
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Option<T>, GraphError>>,
     {
+        let single = Policy {
+            resendable: false,
+            ..policy.clone()
+        };
         let mut attempts = 0u32;
+        let mut ambiguous = false;
         loop {
             attempts += 1;
-            let error = match self
-                .send_with(call, Method::POST, path, Some(body), fresh_ids, false)
-                .await
-                .result
-            {
-                Ok(reply) => return decode(&reply),
+            let outcome = self
+                .send_with(call, Method::POST, path, Some(body), &single)
+                .await;
+            ambiguous |= outcome.resent;
+            let error = match outcome.result {
+                Ok(reply) => return (decode(&reply), ambiguous),
                 Err(e) => e,
             };
             if !is_ambiguous(&error) || Instant::now() >= call.deadline {
-                return Err(error);
+                return (Err(error), ambiguous);
             }
-            if let Some(made) = adopt().await? {
-                tracing::debug!(
-                    path,
-                    attempts,
-                    "an ambiguous create had happened; adopted its result"
-                );
-                return Ok(made);
+            ambiguous = true;
+            match recognise().await {
+                Ok(Some(made)) => {
+                    tracing::info!(
+                        path,
+                        attempts,
+                        "a create that failed ambiguously had happened; using its result"
+                    );
+                    return (Ok(made), true);
+                }
+                Ok(None) => {}
+                Err(e) => return (Err(e), true),
             }
             tracing::debug!(path, attempts, error = %error, "create failed before it happened; sending again");
             tokio::select! {
                 () = tokio::time::sleep(backoff(attempts)) => {}
-                () = call.cancel.cancelled() => return Err(GraphError::Cancelled),
+                () = call.cancel.cancelled() => return (Err(GraphError::Cancelled), true),
             }
         }
     }
@@ -235,9 +289,15 @@ impl GraphClient {
         body: &serde_json::Value,
         fresh_ids: &[&str],
     ) -> Result<(), GraphError> {
-        self.send(call, Method::PATCH, path, Some(body), fresh_ids)
-            .await
-            .map(|_| ())
+        self.send(
+            call,
+            Method::PATCH,
+            path,
+            Some(body),
+            &Policy::fresh(fresh_ids),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `DELETE path`.
@@ -247,7 +307,7 @@ impl GraphClient {
         path: &str,
         fresh_ids: &[&str],
     ) -> Result<(), GraphError> {
-        self.send(call, Method::DELETE, path, None, fresh_ids)
+        self.send(call, Method::DELETE, path, None, &Policy::fresh(fresh_ids))
             .await
             .map(|_| ())
     }
@@ -265,118 +325,114 @@ impl GraphClient {
             })
     }
 
-    /// Sends one Graph request, retrying until `call.deadline`: throttling and
-    /// transient errors (when resending is safe), one token refresh on 401, and 404s
-    /// or "not a valid reference" answers about `fresh_ids` this process created
-    /// moments ago (replication lag).
+    /// Sends one Graph request, retrying until `call.deadline`: throttling (after
+    /// Retry-After) and transient errors when resending is safe, one token refresh on
+    /// 401, and what `policy` says is replication lag.
     pub(crate) async fn send(
         &self,
         call: &Call,
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
-        fresh_ids: &[&str],
+        policy: &Policy,
     ) -> Result<Reply, GraphError> {
-        self.send_with(call, method, path, body, fresh_ids, false)
+        self.send_with(call, method, path, body, policy)
             .await
             .result
     }
 
-    /// [`GraphClient::send`], where `resendable` says the caller copes with a request
-    /// that may have run already (e.g. treats "already exists" as its own success),
-    /// so ambiguous failures (5xx, a connection lost after sending) are retried too.
-    /// The outcome says whether that happened.
+    /// [`GraphClient::send`], saying also whether the request was sent again after an
+    /// ambiguous failure (so an "already exists" may be its own earlier success).
     pub(crate) async fn send_with(
         &self,
         call: &Call,
         method: Method,
         path: &str,
         body: Option<&serde_json::Value>,
-        fresh_ids: &[&str],
-        resendable: bool,
+        policy: &Policy,
     ) -> Outcome {
         let url = format!("{}{path}", self.base);
         let mut attempts: u32 = 0;
         let mut refreshed_token = false;
-        let mut resent_after_ambiguity = false;
+        let mut resent = false;
+        let mut waiting_for_replication = false;
         loop {
             attempts += 1;
-            let outcome = self.send_once(&method, &url, path, body).await;
-            let (wait, error) = match outcome {
-                Ok(reply) => {
-                    return Outcome {
-                        result: Ok(reply),
-                        resent: resent_after_ambiguity,
-                    };
-                }
+            let (wait, error) = match self.send_once(&method, &url, path, body).await {
+                Ok(reply) => return Outcome::of(Ok(reply), resent),
                 Err(Failure::Status {
                     status,
                     headers,
                     error,
                 }) => {
-                    let fresh = self.recent.any_fresh(fresh_ids.iter().copied());
                     if status == StatusCode::UNAUTHORIZED && !refreshed_token {
                         refreshed_token = true;
                         self.credential.invalidate().await;
                         (Duration::ZERO, error)
-                    } else if fresh
-                        && (status == StatusCode::NOT_FOUND || is_invalid_reference(&error))
-                    {
-                        (backoff(attempts), error)
+                    } else if self.is_lag(policy, &error) {
+                        if !waiting_for_replication {
+                            waiting_for_replication = true;
+                            tracing::info!(
+                                %method,
+                                path,
+                                answer = %error,
+                                "waiting for replication: Graph does not see an object it refers to yet"
+                            );
+                        }
+                        (
+                            retry_after(&headers).unwrap_or_else(|| backoff(attempts)),
+                            error,
+                        )
                     } else if is_retryable_status(status)
-                        && (resendable || may_resend(&method, Some(status)))
+                        && (policy.resendable || may_resend(&method, Some(status)))
                     {
-                        resent_after_ambiguity |= status.is_server_error();
+                        resent |= status.is_server_error();
                         (
                             retry_after(&headers).unwrap_or_else(|| backoff(attempts)),
                             error,
                         )
                     } else {
-                        return Outcome {
-                            result: Err(error),
-                            resent: resent_after_ambiguity,
-                        };
+                        return Outcome::of(Err(error), resent);
                     }
                 }
                 Err(Failure::Transport {
                     error,
                     before_sending,
                 }) => {
-                    if before_sending || resendable || may_resend(&method, None) {
-                        resent_after_ambiguity |= !before_sending;
+                    if before_sending || policy.resendable || may_resend(&method, None) {
+                        resent |= !before_sending;
                         (backoff(attempts), error)
                     } else {
-                        return Outcome {
-                            result: Err(error),
-                            resent: resent_after_ambiguity,
-                        };
+                        return Outcome::of(Err(error), resent);
                     }
                 }
-                Err(Failure::Fatal(error)) => {
-                    return Outcome {
-                        result: Err(error),
-                        resent: resent_after_ambiguity,
-                    };
-                }
+                Err(Failure::Fatal(error)) => return Outcome::of(Err(error), resent),
             };
             if Instant::now() + wait > call.deadline {
                 let error = GraphError::Timeout {
                     attempts,
                     last: Box::new(error),
                 };
-                return Outcome {
-                    result: Err(error),
-                    resent: resent_after_ambiguity,
-                };
+                return Outcome::of(Err(error), resent);
             }
             tracing::debug!(%method, path, attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying Graph request");
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = call.cancel.cancelled() => {
-                    return Outcome { result: Err(GraphError::Cancelled), resent: resent_after_ambiguity };
+                    return Outcome::of(Err(GraphError::Cancelled), resent);
                 }
             }
         }
+    }
+
+    /// Whether `error` is replication lag under `policy`.
+    pub(crate) fn is_lag(&self, policy: &Policy, error: &GraphError) -> bool {
+        let refers_to_fresh = !policy.fresh_ids.is_empty()
+            && self
+                .recent
+                .any_fresh(policy.fresh_ids.iter().map(String::as_str));
+        (policy.references && is_unseen_reference(error))
+            || (refers_to_fresh && (error.is_not_found() || is_invalid_reference(error)))
     }
 
     async fn send_once(
@@ -491,6 +547,16 @@ fn is_invalid_reference(error: &GraphError) -> bool {
         && error
             .api()
             .is_some_and(|a| a.message.to_ascii_lowercase().contains("valid reference"))
+}
+
+/// What Graph answers a write whose referenced objects it does not see (yet): a 404
+/// or `Request_ResourceNotFound`, or "not a valid reference update".
+fn is_unseen_reference(error: &GraphError) -> bool {
+    error.is_not_found()
+        || is_invalid_reference(error)
+        || error
+            .api()
+            .is_some_and(|a| a.code.eq_ignore_ascii_case("Request_ResourceNotFound"))
 }
 
 fn header_string(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -72,9 +72,14 @@ impl GraphError {
         }
     }
 
-    /// Whether Graph said the object does not exist.
+    /// Whether Graph said the object does not exist: a 404 with a not-found error code
+    /// (`Request_ResourceNotFound`, `ResourceNotFound`…). A 404 without one (a routing
+    /// error such as "The OData path is invalid", or a proxy's empty 404) is not.
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
+            && self
+                .api()
+                .is_some_and(|a| a.code.to_ascii_lowercase().contains("notfound"))
     }
 
     /// Graph's error details, if Graph answered.
@@ -84,6 +89,22 @@ impl GraphError {
             GraphError::Timeout { last, .. } => last.api(),
             _ => None,
         }
+    }
+}
+
+/// A create that failed after it made something: the id of what it made (the caller
+/// records it rather than lose it) and why it did not finish.
+#[derive(Debug)]
+pub struct CreateError {
+    /// The object that exists now, if the failure came after it was made.
+    pub made: Option<String>,
+    /// The failure.
+    pub error: GraphError,
+}
+
+impl From<GraphError> for CreateError {
+    fn from(error: GraphError) -> Self {
+        CreateError { made: None, error }
     }
 }
 
@@ -142,6 +163,23 @@ mod tests {
             "Graph answered 404 Request_ResourceNotFound: Resource 'x' does not exist. (request-id r-1)"
         );
         assert!(GraphError::Api(e).is_not_found());
+    }
+
+    #[test]
+    fn only_a_not_found_code_means_absent() {
+        let routing = parse_api_error(
+            404,
+            None,
+            br#"{"error":{"code":"BadRequest","message":"The OData path is invalid."}}"#,
+        );
+        assert!(!GraphError::Api(routing).is_not_found());
+        assert!(!GraphError::Api(parse_api_error(404, None, b"")).is_not_found());
+        let gone = parse_api_error(
+            404,
+            None,
+            br#"{"error":{"code":"ResourceNotFound","message":"x"}}"#,
+        );
+        assert!(GraphError::Api(gone).is_not_found());
     }
 
     #[test]

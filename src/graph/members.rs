@@ -9,8 +9,8 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::batch::Request;
-use super::client::{Call, GraphClient, MemberIndex, decode, segment};
-use super::error::GraphError;
+use super::client::{Call, GraphClient, MemberIndex, Policy, decode, segment};
+use super::error::{CreateError, GraphError};
 use super::models::DirectoryObject;
 
 /// What a membership lookup found.
@@ -30,49 +30,37 @@ pub fn is_already_member(err: &GraphError) -> bool {
             .is_some_and(|a| a.message.to_ascii_lowercase().contains("already exist"))
 }
 
+/// Whether a removal failed because the membership is already gone: Graph's
+/// not-found answer, or 400 "One or more removed object references do not exist".
+fn is_already_removed(err: &GraphError) -> bool {
+    err.is_not_found()
+        || (err.status() == Some(400)
+            && err.api().is_some_and(|a| {
+                a.message
+                    .to_ascii_lowercase()
+                    .contains("removed object references do not exist")
+            }))
+}
+
 impl GraphClient {
-    /// `POST /directory/administrativeUnits/{au}/members/$ref`; returns the member's
-    /// type when the add proved it.
+    /// `POST /directory/administrativeUnits/{au}/members/$ref` with a
+    /// `directoryObjects/{id}` reference (valid for users, groups and devices alike);
+    /// returns the member's type (`user`, `group`, `device`) when Graph told it.
     ///
-    /// Users, the commonest members, are referenced as `/users/{id}` first: Graph
-    /// refuses a typed reference to an object of another type with 404 (as it does
-    /// `GET /users/{groupId}`; inferred, not documented), so success proves a user and
-    /// no read is needed. Anything else is then referenced as `/directoryObjects/{id}`.
+    /// A reference Graph does not see yet (an object another tool created moments ago)
+    /// is waited for until the deadline. After an ambiguous failure the add is sent
+    /// again, and "already exists" then means that the first attempt happened: callers
+    /// make sure the membership did not exist before (see [`Self::listed_member`]).
+    /// The type comes from a `getByIds` lookup riding in the same `$batch`, or, when
+    /// that is not permitted, from the unit's member endpoint. A failure after the
+    /// membership exists says so (`made`).
     pub async fn add_administrative_unit_member(
         &self,
         call: &Call,
         au: &str,
         member: &str,
-    ) -> Result<Option<String>, GraphError> {
-        // A 404 here means "not a user" (or lag, which the untyped add below retries).
-        match self
-            .add_member_reference(call, au, member, "users", false)
-            .await
-        {
-            Ok(()) => {
-                self.remember_member(au, member, Some("user".to_owned()));
-                return Ok(Some("user".to_owned()));
-            }
-            Err(e) if e.is_not_found() => {}
-            Err(e) => return Err(e),
-        }
-        self.add_member_reference(call, au, member, "directoryObjects", true)
-            .await?;
-        self.remember_member(au, member, None);
-        Ok(None)
-    }
-
-    /// Adds one `$ref`; `lag_retries` says whether 404s about objects this process just
-    /// created are retried as replication lag.
-    async fn add_member_reference(
-        &self,
-        call: &Call,
-        au: &str,
-        member: &str,
-        collection: &str,
-        lag_retries: bool,
-    ) -> Result<(), GraphError> {
-        let reference = format!("{}/{collection}/{}", self.base_url(), segment(member));
+    ) -> Result<Option<String>, CreateError> {
+        let reference = format!("{}/directoryObjects/{}", self.base_url(), segment(member));
         let request = Request {
             method: Method::POST,
             path: format!(
@@ -80,19 +68,35 @@ impl GraphClient {
                 segment(au)
             ),
             body: Some(json!({ "@odata.id": reference })),
-            fresh_ids: if lag_retries {
-                vec![au.to_owned(), member.to_owned()]
-            } else {
-                Vec::new()
+            policy: Policy {
+                fresh_ids: vec![au.to_owned()],
+                ..Policy::referencing()
             },
-            resendable: true,
+            type_of: Some(member.to_owned()),
         };
         let outcome = self.send_batched(call, request).await;
         match outcome.result {
-            // An ambiguous failure may have run our add already: that is success.
-            Err(e) if outcome.resent && is_already_member(&e) => Ok(()),
-            other => other.map(|_| ()),
+            Ok(_) => {}
+            // An ambiguous failure had run our add already: that is success.
+            Err(e) if outcome.resent && is_already_member(&e) => {
+                tracing::info!(au, member, "an add that failed ambiguously had happened");
+            }
+            Err(e) => return Err(e.into()),
         }
+        let kind = match outcome.kind {
+            Some(kind) => Some(kind),
+            None => self
+                .get_administrative_unit_member(call, au, member)
+                .await
+                .map_err(|error| CreateError {
+                    made: Some(member.to_owned()),
+                    error,
+                })?
+                .kind()
+                .map(ToOwned::to_owned),
+        };
+        self.remember_member(au, member, kind.clone());
+        Ok(kind)
     }
 
     /// `DELETE /directory/administrativeUnits/{au}/members/{member}/$ref` (never without
@@ -111,49 +115,100 @@ impl GraphClient {
                 segment(member)
             ),
             body: None,
-            fresh_ids: Vec::new(),
-            resendable: true,
+            policy: Policy {
+                resendable: true,
+                ..Policy::fresh(&[au])
+            },
+            type_of: None,
         };
         match self.send_batched(call, request).await.result {
-            Err(e) if !e.is_not_found() => return Err(e),
+            Err(e) if !is_already_removed(&e) => return Err(e),
             _ => {}
         }
         self.au_members.update(&au.to_owned(), |index| {
             index
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .remove(member);
+                .remove(&member.to_ascii_lowercase());
         });
         Ok(())
     }
 
-    /// `GET /directory/administrativeUnits/{au}/members/{member}`: the member with its type.
+    /// `GET /directory/administrativeUnits/{au}/members/{member}`: the member with its
+    /// type, waiting for replication while Graph does not see it (the caller knows it
+    /// is a member).
     pub async fn get_administrative_unit_member(
         &self,
         call: &Call,
         au: &str,
         member: &str,
     ) -> Result<DirectoryObject, GraphError> {
-        let request = Request {
-            method: Method::GET,
-            path: format!(
-                "/directory/administrativeUnits/{}/members/{}?$select=id",
-                segment(au),
-                segment(member)
-            ),
-            body: None,
-            fresh_ids: vec![au.to_owned(), member.to_owned()],
-            resendable: true,
-        };
-        let reply = self.send_batched(call, request).await.result?;
-        let object: DirectoryObject = decode(&reply)?;
-        self.remember_member(au, member, object.kind().map(ToOwned::to_owned));
-        Ok(object)
+        let reply = self
+            .send_batched(call, member_read(au, member, Policy::referencing()))
+            .await
+            .result?;
+        decode(&reply)
     }
 
-    /// Whether `member` is in `au`, and its type. With coalescing on, concurrent
-    /// callers share one listing of the AU; an absence is confirmed by a direct read
-    /// (it may be a membership another process added moments ago).
+    /// `GET /directory/administrativeUnits/{au}/members/{member}` as this read's
+    /// replica sees it: `None` on not found.
+    async fn find_administrative_unit_member(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+    ) -> Result<Option<DirectoryObject>, GraphError> {
+        let policy = Policy::fresh(&[au]);
+        match self
+            .send_batched(call, member_read(au, member, policy))
+            .await
+            .result
+        {
+            Ok(reply) => Ok(Some(decode(&reply)?)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Whether the unit's member listing (one per unit, shared by concurrent callers)
+    /// names `member`: how a create proves the membership is not someone else's.
+    pub async fn listed_member(
+        &self,
+        call: &Call,
+        au: &str,
+        member: &str,
+    ) -> Result<bool, GraphError> {
+        match self.member_index(call, au).await {
+            Ok(index) => Ok(index
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains_key(&member.to_ascii_lowercase())),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The unit's members by id, listed once per unit and shared.
+    async fn member_index(&self, call: &Call, au: &str) -> Result<MemberIndex, GraphError> {
+        self.au_members
+            .get_or_fetch(call, &au.to_owned(), || async {
+                let listed = self.list_administrative_unit_members(call, au).await?;
+                let map: HashMap<String, Option<String>> = listed
+                    .into_iter()
+                    .map(|m| {
+                        let kind = m.kind().map(ToOwned::to_owned);
+                        (m.id.to_ascii_lowercase(), kind)
+                    })
+                    .collect();
+                Ok::<MemberIndex, GraphError>(Arc::new(Mutex::new(map)))
+            })
+            .await
+    }
+
+    /// Whether `member` is in `au`, and its type, as Graph sees it now. With
+    /// coalescing on, concurrent callers share one listing of the unit; an absence
+    /// from it is checked by a direct read (the membership may be newer than the
+    /// listing).
     pub async fn administrative_unit_membership(
         &self,
         call: &Call,
@@ -161,21 +216,7 @@ impl GraphClient {
         member: &str,
     ) -> Result<Membership, GraphError> {
         if self.coalescing() {
-            let index = self
-                .au_members
-                .get_or_fetch(&au.to_owned(), || async {
-                    let listed = self.list_administrative_unit_members(call, au).await?;
-                    let map: HashMap<String, Option<String>> = listed
-                        .into_iter()
-                        .map(|m| {
-                            let kind = m.kind().map(ToOwned::to_owned);
-                            (m.id.to_ascii_lowercase(), kind)
-                        })
-                        .collect();
-                    Ok::<MemberIndex, GraphError>(Arc::new(Mutex::new(map)))
-                })
-                .await;
-            match index {
+            match self.member_index(call, au).await {
                 Ok(index) => {
                     let found = index
                         .lock()
@@ -190,11 +231,15 @@ impl GraphClient {
                 Err(e) => return Err(e),
             }
         }
-        match self.get_administrative_unit_member(call, au, member).await {
-            Ok(object) => Ok(Membership::Member(object.kind().map(ToOwned::to_owned))),
-            Err(e) if e.is_not_found() => Ok(Membership::Absent),
-            Err(e) => Err(e),
-        }
+        Ok(
+            match self
+                .find_administrative_unit_member(call, au, member)
+                .await?
+            {
+                Some(object) => Membership::Member(object.kind().map(ToOwned::to_owned)),
+                None => Membership::Absent,
+            },
+        )
     }
 
     /// Every member's id and type, 999 per page.
@@ -219,5 +264,20 @@ impl GraphClient {
                 *entry = kind;
             }
         });
+    }
+}
+
+/// A read of one member of a unit, with its type.
+fn member_read(au: &str, member: &str, policy: Policy) -> Request {
+    Request {
+        method: Method::GET,
+        path: format!(
+            "/directory/administrativeUnits/{}/members/{}?$select=id",
+            segment(au),
+            segment(member)
+        ),
+        body: None,
+        policy,
+        type_of: None,
     }
 }

@@ -15,4 +15,5 @@ pub mod retry;
 mod roles;
 
 pub use client::{Call, GraphClient, GraphClientOptions};
-pub use error::{ApiError, GraphError};
+pub use error::{ApiError, CreateError, GraphError};
+pub(crate) use roles::is_conflict;

@@ -27,12 +27,12 @@ pub fn may_resend(method: &reqwest::Method, status: Option<StatusCode>) -> bool 
 
 /// The wait Graph asked for in `Retry-After`: seconds, possibly fractional (`2.128`).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let raw = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    let secs: f64 = raw.parse().ok()?;
+    retry_after_value(headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?)
+}
+
+/// A `Retry-After` value in seconds (also as a JSON string or number in `$batch` items).
+pub fn retry_after_value(raw: &str) -> Option<Duration> {
+    let secs: f64 = raw.trim().trim_matches('"').parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(300.0)))
 }
 

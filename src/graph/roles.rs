@@ -3,14 +3,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::client::{AssignmentIndex, Call, GraphClient, odata_string, query, segment};
+use std::sync::atomic::Ordering;
+
+use super::client::{AssignmentIndex, Call, GraphClient, Policy, odata_string, query, segment};
+use super::consistency::confirm_visible;
 use super::error::GraphError;
 use super::models::{DirectoryRole, RoleAssignment, RoleDefinition, ScopedRoleMembership};
 
 impl GraphClient {
-    /// `POST /roleManagement/directory/roleAssignments`, safe to retry: after an
-    /// ambiguous failure (5xx, connection lost after sending) it adopts the matching
-    /// assignment if the first attempt made it, and only otherwise sends again.
+    /// `POST /roleManagement/directory/roleAssignments`, safe to retry. A principal
+    /// or unit Graph does not see yet (created moments ago, by anyone) is waited for
+    /// until the deadline. After an ambiguous failure (5xx, connection lost) the
+    /// matching assignment is looked up before sending again, and a "conflicting
+    /// object" answer to a resend is the first attempt's success: callers make sure
+    /// no matching assignment existed before (see [`Self::find_matching_role_assignment`]).
     pub async fn create_role_assignment(
         &self,
         call: &Call,
@@ -18,37 +24,55 @@ impl GraphClient {
     ) -> Result<RoleAssignment, GraphError> {
         let body =
             serde_json::to_value(assignment).map_err(|e| GraphError::Decode(e.to_string()))?;
-        let scope_id = assignment
-            .directory_scope_id
-            .trim_start_matches("/administrativeUnits/");
-        let fresh = [assignment.principal_id.as_str(), scope_id];
-        let adopt = || async {
-            let filter = format!(
-                "principalId eq {} and roleDefinitionId eq {} and directoryScopeId eq {}",
-                odata_string(&assignment.principal_id),
-                odata_string(&assignment.role_definition_id),
-                odata_string(&assignment.directory_scope_id)
-            );
-            Ok(self
-                .list_role_assignments(call, &filter)
-                .await?
-                .into_iter()
-                .next())
-        };
-        let created: RoleAssignment = self
+        let recognise = || self.find_matching_role_assignment(call, assignment);
+        let (created, ambiguous) = self
             .create_once(
                 call,
                 "/roleManagement/directory/roleAssignments",
                 &body,
-                &fresh,
-                adopt,
+                &Policy::referencing(),
+                recognise,
             )
-            .await?;
+            .await;
+        let created = match created {
+            Ok(created) => created,
+            Err(e) if ambiguous && is_conflict(&e) => {
+                tracing::info!("a role assignment that failed ambiguously had happened");
+                confirm_visible(call, "the new role assignment", || {
+                    self.find_matching_role_assignment(call, assignment)
+                })
+                .await?
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(id) = &created.id {
             self.note_created(id);
-            self.au_assignments.forget(&scope_id.to_owned());
         }
+        let scope_id = assignment
+            .directory_scope_id
+            .trim_start_matches("/administrativeUnits/");
+        self.au_assignments.forget(&scope_id.to_owned());
         Ok(created)
+    }
+
+    /// The assignment of `wanted`'s role to its principal at its scope, if one exists
+    /// (as this read's replica sees it), found with the documented `principalId` filter.
+    pub async fn find_matching_role_assignment(
+        &self,
+        call: &Call,
+        wanted: &RoleAssignment,
+    ) -> Result<Option<RoleAssignment>, GraphError> {
+        let filter = format!("principalId eq {}", odata_string(&wanted.principal_id));
+        Ok(self
+            .list_role_assignments(call, &filter)
+            .await?
+            .into_iter()
+            .find(|a| {
+                a.role_definition_id
+                    .eq_ignore_ascii_case(&wanted.role_definition_id)
+                    && a.directory_scope_id
+                        .eq_ignore_ascii_case(&wanted.directory_scope_id)
+            }))
     }
 
     /// `GET /roleManagement/directory/roleAssignments/{id}` with the principal's type.
@@ -77,20 +101,72 @@ impl GraphClient {
         self.list(call, &path, &[]).await
     }
 
-    /// Role assignments at one AU's scope, with principals expanded where allowed.
+    /// Role assignments at one AU's scope, with principals expanded where allowed
+    /// (100 per page: Graph caps pages that expand). When Graph refuses a filter on
+    /// `directoryScopeId` alone (older documentation requires `principalId` or
+    /// `roleDefinitionId` in it), each role that can be scoped to a unit is asked for
+    /// with a documented `roleDefinitionId` filter instead.
     pub async fn list_administrative_unit_role_assignments(
         &self,
         call: &Call,
         au: &str,
     ) -> Result<Vec<RoleAssignment>, GraphError> {
-        let scope = format!("/administrativeUnits/{au}");
-        let filter = query(&format!("directoryScopeId eq {}", odata_string(&scope)));
-        let plain = format!("/roleManagement/directory/roleAssignments?$filter={filter}");
+        let scope = odata_string(&format!("/administrativeUnits/{au}"));
+        if !self.scope_filter_refused.load(Ordering::SeqCst) {
+            match self
+                .list_scoped_assignments(call, &format!("directoryScopeId eq {scope}"))
+                .await
+            {
+                Err(e) if e.status() == Some(400) => {
+                    tracing::info!(
+                        error = %e,
+                        "Graph refuses a role assignment filter on the scope alone; filtering by role instead"
+                    );
+                    self.scope_filter_refused.store(true, Ordering::SeqCst);
+                }
+                other => return other,
+            }
+        }
+        let mut roles: Vec<String> = crate::roles::AU_SCOPABLE_BUILT_IN_ROLES
+            .iter()
+            .map(|(id, _)| (*id).to_owned())
+            .collect();
+        roles.extend(
+            self.list_role_definitions(call, Some("isBuiltIn eq false"))
+                .await?
+                .into_iter()
+                .map(|d| d.id),
+        );
+        let mut found = Vec::new();
+        for role in roles {
+            let filter = format!(
+                "roleDefinitionId eq {} and directoryScopeId eq {scope}",
+                odata_string(&role)
+            );
+            found.extend(self.list_scoped_assignments(call, &filter).await?);
+        }
+        Ok(found)
+    }
+
+    /// A filtered listing, with the principal expanded where the caller may.
+    async fn list_scoped_assignments(
+        &self,
+        call: &Call,
+        filter: &str,
+    ) -> Result<Vec<RoleAssignment>, GraphError> {
+        let plain = format!(
+            "/roleManagement/directory/roleAssignments?$filter={}",
+            query(filter)
+        );
         match self
-            .list(call, &format!("{plain}&$expand=principal($select=id)"), &[])
+            .list(
+                call,
+                &format!("{plain}&$expand=principal($select=id)&$top=100"),
+                &[],
+            )
             .await
         {
-            Err(e) if matches!(e.status(), Some(400 | 403)) => self.list(call, &plain, &[]).await,
+            Err(e) if e.status() == Some(403) => self.list(call, &plain, &[]).await,
             other => other,
         }
     }
@@ -107,7 +183,7 @@ impl GraphClient {
         if let (true, Some(au)) = (self.coalescing(), au) {
             let index = self
                 .au_assignments
-                .get_or_fetch(&au.to_owned(), || async {
+                .get_or_fetch(call, &au.to_owned(), || async {
                     let listed = self
                         .list_administrative_unit_role_assignments(call, au)
                         .await?;
@@ -127,7 +203,11 @@ impl GraphClient {
                 return Ok(found);
             }
         }
-        match self.get_role_assignment(call, id).await {
+        let path = format!(
+            "/roleManagement/directory/roleAssignments/{}?$expand=principal($select=id)",
+            segment(id)
+        );
+        match self.get(call, &path, &[]).await {
             Ok(a) => Ok(Some(a)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
@@ -138,7 +218,7 @@ impl GraphClient {
     pub async fn delete_role_assignment(&self, call: &Call, id: &str) -> Result<(), GraphError> {
         let path = format!("/roleManagement/directory/roleAssignments/{}", segment(id));
         self.au_assignments.forget_all();
-        match self.delete(call, &path, &[]).await {
+        match self.delete(call, &path, &[id]).await {
             Err(e) if e.is_not_found() => Ok(()),
             other => other,
         }
@@ -162,7 +242,7 @@ impl GraphClient {
     ) -> Result<RoleDefinition, GraphError> {
         let key = id.to_ascii_lowercase();
         self.role_definitions
-            .get_or_fetch(&key, || self.get_role_definition(call, id))
+            .get_or_fetch(call, &key, || self.get_role_definition(call, id))
             .await
     }
 
@@ -206,4 +286,12 @@ impl GraphClient {
         let path = format!("/directoryRoles/{}", segment(id));
         self.get(call, &path, &[]).await
     }
+}
+
+/// Graph's answer to an assignment that already exists.
+pub(crate) fn is_conflict(err: &GraphError) -> bool {
+    matches!(err.status(), Some(400 | 409))
+        && err
+            .api()
+            .is_some_and(|a| a.message.contains("conflicting object"))
 }

@@ -126,12 +126,16 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
         _ => None,
     };
     let shutdown = Arc::new(Notify::new());
-    let router = router(server, shutdown.clone());
+    let router = router(server.clone(), shutdown.clone());
+    // Signal handlers go in before the handshake: a signal that follows it at once
+    // must find them (the default action would kill the process mid-apply).
+    let signals = Signals::install().map_err(ServeError::Handshake)?;
 
     announce(&options, &path, tls.as_ref()).map_err(ServeError::Handshake)?;
     tracing::info!(socket = %path.display(), tls = tls.is_some(), "serving tfplugin6");
 
-    let stop = stop_signal(shutdown, options.debug);
+    let cancel_work = move || server.stop();
+    let stop = stop_signal(shutdown, signals, cancel_work, options.debug);
     match tls {
         Some(tls) => {
             router
@@ -210,33 +214,64 @@ fn announce(options: &ServeOptions, path: &Path, tls: Option<&ServerTls>) -> std
     stdout.flush()
 }
 
-/// Resolves when the server should stop: Shutdown RPC, SIGTERM, or (debug only) SIGINT.
-/// Managed plugins ignore SIGINT like go-plugin does: Terraform calls StopProvider
-/// and still needs the server to record the state.
-async fn stop_signal(shutdown: Arc<Notify>, debug: bool) {
-    let interrupt = async move {
-        loop {
-            if tokio::signal::ctrl_c().await.is_err() {
-                std::future::pending::<()>().await;
+/// The signals the provider handles, registered before the handshake.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+}
+
+/// How long the server keeps serving after SIGTERM when Terraform never shuts it down
+/// (Terraform itself was killed): long enough for Terraform to save its state.
+const TERMINATE_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Resolves when the server should stop: the Shutdown RPC, or (debug only) a signal.
+///
+/// Managed plugins outlive signals the way go-plugin's do: Ctrl-C and `timeout`/CI
+/// runners signal the whole process group, Terraform included, and Terraform then
+/// calls StopProvider, waits for the operations in flight and records their results,
+/// which needs this server. So SIGINT is ignored, and SIGTERM cancels in-flight
+/// retries and waits at once (as StopProvider does) and keeps serving until Terraform
+/// shuts the plugin down, or [`TERMINATE_GRACE`] has passed.
+async fn stop_signal(
+    shutdown: Arc<Notify>,
+    mut signals: Signals,
+    cancel_work: impl Fn(),
+    debug: bool,
+) {
+    loop {
+        tokio::select! {
+            () = shutdown.notified() => return,
+            _ = signals.interrupt.recv() => {
+                if debug {
+                    return;
+                }
+                tracing::debug!("ignoring interrupt; waiting for StopProvider from Terraform");
             }
-            if debug {
+            _ = signals.terminate.recv() => {
+                if debug {
+                    return;
+                }
+                tracing::info!("SIGTERM: cancelling in-flight work; serving until Terraform shuts the plugin down");
+                cancel_work();
+                tokio::select! {
+                    () = shutdown.notified() => {}
+                    () = tokio::time::sleep(TERMINATE_GRACE) => {
+                        tracing::warn!("Terraform did not shut the plugin down after SIGTERM; stopping");
+                    }
+                }
                 return;
             }
-            tracing::debug!("ignoring interrupt; waiting for StopProvider from Terraform");
         }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut sig) => {
-                sig.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        () = shutdown.notified() => {}
-        () = interrupt => {}
-        () = terminate => {}
     }
 }
 

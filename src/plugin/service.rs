@@ -208,7 +208,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             Ok(v) => v,
             Err(d) => return Ok(Response::new(read_error(req.current_state, req.private, d))),
         };
-        let out = self.server.read_resource(&req.type_name, state).await;
+        let created_ago = crate::framework::private::created_ago(&req.private);
+        let out = self
+            .server
+            .read_resource(&req.type_name, state, created_ago)
+            .await;
         let mut diags = out.diagnostics;
         let new_state = match encode(&out.value, &ty) {
             Ok(dv) => Some(dv),
@@ -298,10 +302,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 }));
             }
         };
+        let creating = prior.is_null() && !planned.is_null();
         let out = self
             .server
             .apply_resource_change(&req.type_name, prior, planned, config)
             .await;
+        // Remember when this provider created the object (see framework::private).
+        let private = if creating && !out.value.is_null() {
+            crate::framework::private::created_now()
+        } else {
+            req.planned_private
+        };
         let mut diags = out.diagnostics;
         let new_state = match encode(&out.value, &ty) {
             Ok(dv) => Some(dv),
@@ -314,7 +325,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         log_rpc("ApplyResourceChange", &req.type_name, started, &diagnostics);
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
-            private: req.planned_private,
+            private,
             diagnostics,
             legacy_type_system: false,
         }))

@@ -3,13 +3,14 @@
 
 use async_trait::async_trait;
 
-use super::common::{Op, call, call_for, graph_error, parse_import_id, string_of, timeouts_block};
+use super::common::{Op, call_for, graph_error, parse_import_id, string_of, timeouts_block};
 use super::membership_rule;
 use crate::framework::validators::{MaxLength, NotBlank, OneOf};
 use crate::framework::{
-    Attribute, AttributePath, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
-    ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
+    Attribute, AttributePath, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic,
+    Diagnostics, ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
+use crate::graph::consistency::read_through_lag;
 use crate::graph::models::AdministrativeUnit;
 use crate::graph::{Call, GraphClient};
 use crate::ids::AdministrativeUnitId;
@@ -353,14 +354,15 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             return Diagnostics::new();
         };
         let own_id = string_of(&req.prior, "id");
-        duplicate_name_check(&client.graph, &call(ctx), name, own_id.as_deref()).await
+        let call = call_for(ctx, &req.planned, Op::Read);
+        duplicate_name_check(&client.graph, &call, name, own_id.as_deref()).await
     }
 
     async fn create(
         &self,
         ctx: &Ctx<EntraClient>,
         req: CreateRequest,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Value, CreateFailed> {
         let client = ctx.data()?;
         let mut model = AdministrativeUnitModel::from_value(&req.planned);
         model.id = None;
@@ -370,22 +372,31 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                 .await
                 .into_result()?;
         }
-        let created = client
+        let action = format!("Creating administrative unit {:?}", model.display_name);
+        match client
             .graph
             .create_administrative_unit(&call, &model.to_graph())
             .await
-            .map_err(|e| {
-                graph_error(
-                    format!("Creating administrative unit {:?}", model.display_name),
-                    &e,
-                )
-            })?;
-        tracing::info!(
-            id = created.id.as_deref().unwrap_or(""),
-            "created administrative unit"
-        );
-        model.id = created.id;
-        Ok(model.to_value())
+        {
+            Ok(created) => {
+                tracing::info!(
+                    id = created.id.as_deref().unwrap_or(""),
+                    "created administrative unit"
+                );
+                model.id = created.id;
+                Ok(model.to_value())
+            }
+            Err(e) => {
+                let diagnostics = graph_error(action, &e.error);
+                match e.made {
+                    Some(id) => {
+                        model.id = Some(id);
+                        Err(CreateFailed::leaving(model.to_value(), diagnostics))
+                    }
+                    None => Err(diagnostics.into()),
+                }
+            }
+        }
     }
 
     async fn read(
@@ -398,21 +409,25 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             return Ok(None);
         };
         let call = call_for(ctx, &req.state, Op::Read);
-        match client.graph.get_administrative_unit(&call, &id).await {
-            Ok(au) => Ok(Some(
+        let found = read_through_lag(
+            &call,
+            &format!("administrative unit {id}"),
+            req.created_ago,
+            || client.graph.find_administrative_unit(&call, &id),
+        )
+        .await
+        .map_err(|e| graph_error(format!("Retrieving administrative unit {id}"), &e))?;
+        match found {
+            Some(au) => Ok(Some(
                 AdministrativeUnitModel::from_graph(au, &req.state).to_value(),
             )),
-            Err(e) if e.is_not_found() => {
+            None => {
                 tracing::info!(
                     id,
                     "administrative unit was not found - removing from state"
                 );
                 Ok(None)
             }
-            Err(e) => Err(graph_error(
-                format!("Retrieving administrative unit {id}"),
-                &e,
-            )),
         }
     }
 

@@ -4,15 +4,15 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call, call_for, graph_error, parse_import_id, string_of, timeouts_block,
-    timeouts_only_update,
+    Op, call_for, graph_error, parse_import_id, string_of, timeouts_block, timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
-    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
+    Attribute, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
     ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::GraphError;
+use crate::graph::consistency::read_through_lag;
 use crate::graph::members::Membership;
 use crate::ids::AuMemberId;
 use crate::provider::EntraClient;
@@ -58,6 +58,19 @@ fn dynamic_unit_error(au: &str) -> Diagnostics {
     .into()
 }
 
+/// A membership that exists already and was not made by this resource.
+fn already_exists(id: &AuMemberId) -> Diagnostics {
+    Diagnostic::error(
+        "Membership already exists",
+        format!(
+            "{} is already a member of administrative unit {}. To manage this membership with Terraform, \
+             import it: terraform import {TYPE_NAME}.<name> {id}  (or an import block with id = \"{id}\").",
+            id.member_id, id.administrative_unit_id
+        ),
+    )
+    .into()
+}
+
 /// Maps Graph's refusals of a membership to actionable words.
 fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
     let message = err
@@ -65,15 +78,7 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
         .map(|a| a.message.to_ascii_lowercase())
         .unwrap_or_default();
     if err.status() == Some(400) && message.contains("already exist") {
-        return Diagnostic::error(
-            "Membership already exists",
-            format!(
-                "{} is already a member of administrative unit {}. To manage this membership with Terraform, \
-                 import it: terraform import {TYPE_NAME}.<name> {id}  (or an import block with id = \"{id}\").",
-                id.member_id, id.administrative_unit_id
-            ),
-        )
-        .into();
+        return already_exists(id);
     }
     if err.status() == Some(400) && message.contains("dynamic") {
         return dynamic_unit_error(&id.administrative_unit_id);
@@ -138,22 +143,29 @@ impl Resource<EntraClient> for AuMemberResource {
         if !req.prior.is_null() {
             return Diagnostics::new();
         }
-        if let Some(id) = id_of(&req.planned) {
-            req.planned.set("id", Value::string(id.to_string()));
-        }
-        let (Some(au), Ok(client)) = (
-            string_of(&req.planned, "administrative_unit_id"),
-            ctx.data(),
-        ) else {
+        let Some(id) = id_of(&req.planned) else {
             return Diagnostics::new();
         };
+        req.planned.set("id", Value::string(id.to_string()));
+        let Ok(client) = ctx.data() else {
+            return Diagnostics::new();
+        };
+        let call = call_for(ctx, &req.planned, Op::Read);
+        let au = &id.administrative_unit_id;
         match client
             .graph
-            .administrative_unit_membership_type(&call(ctx), &au)
+            .administrative_unit_membership_type(&call, au)
             .await
         {
-            Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => dynamic_unit_error(&au),
+            Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => {
+                return dynamic_unit_error(au);
+            }
             // Missing or unreadable units are reported by apply with Graph's own answer.
+            _ => {}
+        }
+        match client.graph.listed_member(&call, au, &id.member_id).await {
+            Ok(true) => already_exists(&id),
+            // Unreadable member lists (hidden membership) are left to apply.
             _ => Diagnostics::new(),
         }
     }
@@ -162,7 +174,7 @@ impl Resource<EntraClient> for AuMemberResource {
         &self,
         ctx: &Ctx<EntraClient>,
         req: CreateRequest,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Value, CreateFailed> {
         let client = ctx.data()?;
         let Some(id) = id_of(&req.planned) else {
             return Err(Diagnostic::error(
@@ -172,22 +184,31 @@ impl Resource<EntraClient> for AuMemberResource {
             .into());
         };
         let call = call_for(ctx, &req.planned, Op::Create);
-        let proven = client
-            .graph
-            .add_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
-            .await
-            .map_err(|e| add_error(&id, &e))?;
-        let kind = match proven {
-            Some(kind) => Some(kind),
-            None => client
+        let au = &id.administrative_unit_id;
+        // A membership that exists before this add is someone else's, even if a
+        // retried add later meets it: refuse it now, as without any failure.
+        if !client.graph.recently_created([au.as_str()])
+            && client
                 .graph
-                .get_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
+                .listed_member(&call, au, &id.member_id)
                 .await
-                .map_err(|e| graph_error(format!("Reading member {id}"), &e))?
-                .kind()
-                .map(ToOwned::to_owned),
-        };
-        Ok(state(&id, kind, req.planned.get("timeouts").clone()))
+                .unwrap_or(false)
+        {
+            return Err(already_exists(&id).into());
+        }
+        let timeouts = req.planned.get("timeouts").clone();
+        match client
+            .graph
+            .add_administrative_unit_member(&call, au, &id.member_id)
+            .await
+        {
+            Ok(kind) => Ok(state(&id, kind, timeouts)),
+            Err(e) if e.made.is_some() => Err(CreateFailed::leaving(
+                state(&id, None, timeouts),
+                add_error(&id, &e.error),
+            )),
+            Err(e) => Err(add_error(&id, &e.error).into()),
+        }
     }
 
     async fn read(
@@ -200,19 +221,33 @@ impl Resource<EntraClient> for AuMemberResource {
             return Ok(None);
         };
         let call = call_for(ctx, &req.state, Op::Read);
-        match client
-            .graph
-            .administrative_unit_membership(&call, &id.administrative_unit_id, &id.member_id)
-            .await
-        {
-            Ok(Membership::Member(kind)) => {
+        let found = read_through_lag(&call, &id.to_string(), req.created_ago, || async {
+            Ok(
+                match client
+                    .graph
+                    .administrative_unit_membership(
+                        &call,
+                        &id.administrative_unit_id,
+                        &id.member_id,
+                    )
+                    .await?
+                {
+                    Membership::Member(kind) => Some(kind),
+                    Membership::Absent => None,
+                },
+            )
+        })
+        .await
+        .map_err(|e| graph_error(format!("Retrieving membership {id}"), &e))?;
+        match found {
+            Some(kind) => {
+                let kind = kind.or_else(|| string_of(&req.state, "member_type"));
                 Ok(Some(state(&id, kind, req.state.get("timeouts").clone())))
             }
-            Ok(Membership::Absent) => {
+            None => {
                 tracing::info!(%id, "membership was not found - removing from state");
                 Ok(None)
             }
-            Err(e) => Err(graph_error(format!("Retrieving membership {id}"), &e)),
         }
     }
 

@@ -12,11 +12,12 @@ use super::common::{
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
-    Attribute, Block, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
+    Attribute, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
     ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
+use crate::graph::consistency::read_through_lag;
 use crate::graph::models::{RoleAssignment, RoleDefinition};
-use crate::graph::{Call, GraphClient, GraphError};
+use crate::graph::{Call, GraphClient, GraphError, is_conflict};
 use crate::ids::ScopedRoleAssignmentImportId;
 use crate::provider::EntraClient;
 use crate::roles;
@@ -192,7 +193,8 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         else {
             return Diagnostics::new();
         };
-        match client.graph.role_definition(&call(ctx), &role).await {
+        let call = call_for(ctx, &req.planned, Op::Read);
+        match client.graph.role_definition(&call, &role).await {
             Ok(definition) => {
                 if let Some(problem) = scopability_problem(&definition) {
                     return Diagnostic::attribute_error(
@@ -204,75 +206,84 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                 }
                 req.planned
                     .set("role_display_name", Value::string(definition.display_name));
-                Diagnostics::new()
             }
-            Err(e) if e.is_not_found() => Diagnostic::attribute_error(
-                "role_definition_id",
-                "Role definition not found",
-                format!("No built-in role template or custom role definition has the ID {role}."),
-            )
-            .into(),
-            Err(e) => graph_error(format!("Retrieving role definition {role}"), &e),
+            Err(e) if e.is_not_found() => {
+                return Diagnostic::attribute_error(
+                    "role_definition_id",
+                    "Role definition not found",
+                    format!(
+                        "No built-in role template or custom role definition has the ID {role}."
+                    ),
+                )
+                .into();
+            }
+            Err(e) => return graph_error(format!("Retrieving role definition {role}"), &e),
         }
+        // An assignment that exists already is someone else's: say so at plan.
+        if let Some(wanted) = wanted_assignment(&req.planned)
+            && let Ok(Some(existing)) = client
+                .graph
+                .find_matching_role_assignment(&call, &wanted)
+                .await
+        {
+            return already_exists(existing.id.as_deref());
+        }
+        Diagnostics::new()
     }
 
     async fn create(
         &self,
         ctx: &Ctx<EntraClient>,
         req: CreateRequest,
-    ) -> Result<Value, Diagnostics> {
+    ) -> Result<Value, CreateFailed> {
         let client = ctx.data()?;
         let call = call_for(ctx, &req.planned, Op::Create);
-        let (Some(au), Some(role), Some(principal)) = (
-            string_of(&req.planned, "administrative_unit_id"),
-            string_of(&req.planned, "role_definition_id"),
-            string_of(&req.planned, "principal_id"),
-        ) else {
+        let Some(wanted) = wanted_assignment(&req.planned) else {
             return Err(Diagnostic::error("Assigning role", "Missing ids in the plan.").into());
         };
-        let wanted = RoleAssignment {
-            id: None,
-            role_definition_id: role.clone(),
-            principal_id: principal.clone(),
-            directory_scope_id: format!("{SCOPE_PREFIX}{au}"),
-            principal: None,
-        };
-        let action = format!("Assigning role {role} to {principal} at administrative unit {au}");
+        let action = format!(
+            "Assigning role {} to {} at administrative unit {}",
+            wanted.role_definition_id,
+            wanted.principal_id,
+            wanted.directory_scope_id.trim_start_matches(SCOPE_PREFIX)
+        );
+        // A matching assignment that exists before this create is someone else's, even
+        // if a retried create later meets it: refuse it now, as without any failure.
+        if let Some(existing) = client
+            .graph
+            .find_matching_role_assignment(&call, &wanted)
+            .await
+            .map_err(|e| graph_error(&action, &e))?
+        {
+            return Err(already_exists(existing.id.as_deref()).into());
+        }
         let created = match client.graph.create_role_assignment(&call, &wanted).await {
             Ok(created) => created,
-            Err(e) => {
-                let existing = if is_conflict(&e) {
-                    let filter = format!(
-                        "principalId eq '{principal}' and roleDefinitionId eq '{role}' and directoryScopeId eq '{SCOPE_PREFIX}{au}'"
-                    );
-                    let found = client
-                        .graph
-                        .list_role_assignments(&call, &filter)
-                        .await
-                        .ok();
-                    found.and_then(|f| f.into_iter().next()?.id)
-                } else {
-                    None
-                };
-                return Err(create_error(&action, &e, existing.as_deref()));
+            Err(e) if is_conflict(&e) => {
+                let existing = client
+                    .graph
+                    .find_matching_role_assignment(&call, &wanted)
+                    .await
+                    .ok()
+                    .flatten()
+                    .and_then(|a| a.id);
+                return Err(already_exists(existing.as_deref()).into());
             }
+            Err(e) => return Err(create_error(&action, &e).into()),
         };
         let id = created.id.clone().unwrap_or_default();
-        let read = client
-            .graph
-            .get_role_assignment(&call, &id)
-            .await
-            .map_err(|e| graph_error(&action, &e))?;
         let name = match string_of(&req.planned, "role_display_name") {
             Some(name) => Some(name),
-            None => role_name(&client.graph, &call, &role).await,
+            None => role_name(&client.graph, &call, &wanted.role_definition_id).await,
         };
-        Ok(state(
-            &read,
-            name,
-            principal_type(&read),
-            req.planned.get("timeouts").clone(),
-        ))
+        let timeouts = req.planned.get("timeouts").clone();
+        match client.graph.get_role_assignment(&call, &id).await {
+            Ok(read) => Ok(state(&read, name, principal_type(&read), timeouts)),
+            Err(e) => Err(CreateFailed::leaving(
+                state(&created, name, None, timeouts),
+                graph_error(&action, &e),
+            )),
+        }
     }
 
     async fn read(
@@ -286,17 +297,21 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         };
         let call = call_for(ctx, &req.state, Op::Read);
         let au = string_of(&req.state, "administrative_unit_id");
-        let assignment = match client
-            .graph
-            .administrative_unit_role_assignment(&call, au.as_deref(), &id)
-            .await
-        {
-            Ok(Some(a)) => a,
-            Ok(None) => {
-                tracing::info!(id, "role assignment was not found - removing from state");
-                return Ok(None);
-            }
-            Err(e) => return Err(graph_error(format!("Retrieving role assignment {id}"), &e)),
+        let found = read_through_lag(
+            &call,
+            &format!("role assignment {id}"),
+            req.created_ago,
+            || {
+                client
+                    .graph
+                    .administrative_unit_role_assignment(&call, au.as_deref(), &id)
+            },
+        )
+        .await
+        .map_err(|e| graph_error(format!("Retrieving role assignment {id}"), &e))?;
+        let Some(assignment) = found else {
+            tracing::info!(id, "role assignment was not found - removing from state");
+            return Ok(None);
         };
         if !assignment.directory_scope_id.starts_with(SCOPE_PREFIX) {
             return Err(Diagnostic::error(
@@ -407,29 +422,37 @@ async fn assignment_for_scoped_member(
         })
 }
 
-fn is_conflict(err: &GraphError) -> bool {
-    matches!(err.status(), Some(400 | 409))
-        && err
-            .api()
-            .is_some_and(|a| a.message.contains("conflicting object"))
+/// The assignment a plan asks for.
+fn wanted_assignment(planned: &Value) -> Option<RoleAssignment> {
+    Some(RoleAssignment {
+        id: None,
+        role_definition_id: string_of(planned, "role_definition_id")?,
+        principal_id: string_of(planned, "principal_id")?,
+        directory_scope_id: format!(
+            "{SCOPE_PREFIX}{}",
+            string_of(planned, "administrative_unit_id")?
+        ),
+        principal: None,
+    })
 }
 
-/// Graph's refusals in actionable words: a non-scopable role (as at plan time), or
-/// an assignment that already exists (with how to import it).
-fn create_error(action: &str, err: &GraphError, existing: Option<&str>) -> Diagnostics {
+/// An assignment that exists already and was not made by this resource.
+fn already_exists(existing: Option<&str>) -> Diagnostics {
+    let id = existing.unwrap_or("<role assignment id>");
+    Diagnostic::error(
+        "Role assignment already exists",
+        format!(
+            "The principal already holds this role at this administrative unit's scope. To manage that \
+             assignment with Terraform, import it: terraform import {TYPE_NAME}.<name> {id}  (or an import \
+             block with id = \"{id}\")."
+        ),
+    )
+    .into()
+}
+
+/// Graph's refusal of a role that cannot be scoped, in the words used at plan time.
+fn create_error(action: &str, err: &GraphError) -> Diagnostics {
     let message = err.api().map(|a| a.message.clone()).unwrap_or_default();
-    if is_conflict(err) {
-        let id = existing.unwrap_or("<role assignment id>");
-        return Diagnostic::error(
-            "Role assignment already exists",
-            format!(
-                "{message} The principal already holds this role at this administrative unit's scope. To manage \
-                 that assignment with Terraform, import it: terraform import {TYPE_NAME}.<name> {id}  (or an \
-                 import block with id = \"{id}\")."
-            ),
-        )
-        .into();
-    }
     if err.status() == Some(400)
         && message.contains("not supported to be assigned to a single resource scope")
     {

@@ -91,7 +91,9 @@ impl Tenant {
             .to_owned()
     }
 
-    /// A Graph request against the emulator: returns the status and JSON body (null when empty).
+    /// A Graph request against the emulator: returns the status and JSON body (null when
+    /// empty). Injected throttling and server errors are retried, so a test's own
+    /// checks see the tenant rather than the faults it set up for the provider.
     pub(crate) fn graph(
         &self,
         method: reqwest::Method,
@@ -99,14 +101,28 @@ impl Tenant {
         body: Option<Json>,
     ) -> (u16, Json) {
         let url = format!("{}/v1.0{path}", self.emulator.url());
-        let mut req = self.http.request(method, url).bearer_auth(self.token());
-        if let Some(body) = body {
-            req = req.json(&body);
+        let token = self.token();
+        for _ in 0..50 {
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(&token)
+                .header("x-emulator-consistency", "strong");
+            if let Some(body) = &body {
+                req = req.json(body);
+            }
+            let Ok(resp) = req.send() else {
+                continue;
+            };
+            let status = resp.status().as_u16();
+            if matches!(status, 429 | 500 | 502 | 503 | 504) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                continue;
+            }
+            let text = resp.text().unwrap_or_default();
+            return (status, serde_json::from_str(&text).unwrap_or(Json::Null));
         }
-        let resp = req.send().expect("graph request");
-        let status = resp.status().as_u16();
-        let text = resp.text().unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Json::Null))
+        panic!("{method} {path}: the emulator kept failing");
     }
 
     /// `GET` a Graph path, returning status and body.
