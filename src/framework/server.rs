@@ -177,11 +177,21 @@ impl<P: Provider> ProviderServer<P> {
         (Ctx::new(data, cancel, self.in_flight.clone()), guard)
     }
 
-    /// Cancels in-flight work (Ctrl-C). The server keeps serving; later calls get a fresh token.
+    /// Cancels in-flight work (StopProvider). The server keeps serving; later calls
+    /// get a fresh token.
     pub fn stop(&self) {
         let mut guard = self.stop.write().unwrap_or_else(PoisonError::into_inner);
         guard.cancel();
         *guard = CancellationToken::new();
+    }
+
+    /// Cancels in-flight work and every later call (the process is terminating): the
+    /// server keeps answering, so Terraform records what happened, but starts nothing.
+    pub fn terminate(&self) {
+        self.stop
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .cancel();
     }
 
     /// ValidateProviderConfig.
@@ -351,10 +361,14 @@ impl<P: Provider> ProviderServer<P> {
             requires_replace: change.requires_replace,
         };
         let (ctx, _in_flight) = self.ctx();
-        let diagnostics = tokio::select! {
+        let mut diagnostics = tokio::select! {
             d = r.imp.modify_plan(&ctx, &mut req) => d,
             () = ctx.cancel.cancelled() => cancelled(),
         };
+        // A plan whose checks were cut short must not pass for a checked one.
+        if ctx.cancel.is_cancelled() && !diagnostics.has_error() {
+            diagnostics.extend(cancelled());
+        }
         req.requires_replace.sort();
         req.requires_replace.dedup();
         PlanResult {

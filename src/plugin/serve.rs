@@ -134,7 +134,7 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
     announce(&options, &path, tls.as_ref()).map_err(ServeError::Handshake)?;
     tracing::info!(socket = %path.display(), tls = tls.is_some(), "serving tfplugin6");
 
-    let cancel_work = move || server.stop();
+    let cancel_work = move || server.terminate();
     let stop = stop_signal(shutdown, signals, cancel_work, options.debug);
     match tls {
         Some(tls) => {

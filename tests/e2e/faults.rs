@@ -2,19 +2,10 @@
 //! `Retry-After`), 503s and replication lag. Apply still succeeds, the re-plan is
 //! empty and nothing is created twice.
 
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use crate::au_member::user;
 use crate::helpers::{Tenant, suffix};
-
-fn set_faults(tenant: &Tenant, faults: Json) {
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/_emulator/faults", tenant.emulator.url()))
-        .json(&faults)
-        .send()
-        .expect("faults");
-    assert!(resp.status().is_success(), "{}", resp.status());
-}
 
 fn config(prefix: &str) -> String {
     format!(
@@ -42,7 +33,7 @@ resource "entra_au_scoped_role_assignment" "helpdesk" {{
 
 /// Checks the tenant with faults off (the harness's own requests are not retried).
 fn assert_each_created_once(tenant: &Tenant, prefix: &str) {
-    set_faults(tenant, json!({}));
+    tenant.set_faults(json!({}));
     let names = tenant.administrative_unit_names();
     for i in 0..5 {
         let name = format!("{prefix}-{i}");
@@ -57,8 +48,7 @@ fn assert_each_created_once(tenant: &Tenant, prefix: &str) {
 #[test]
 fn apply_survives_throttling_server_errors_and_replication_lag() {
     let tenant = Tenant::start();
-    set_faults(
-        &tenant,
+    tenant.set_faults(
         json!({"throttle_rate": 0.2, "error_rate": 0.15, "error_status": 503, "retry_after": "0.1",
                "replication_lag_ms": 800, "fault_seed": 11}),
     );
@@ -85,10 +75,7 @@ fn apply_survives_throttling_server_errors_and_replication_lag() {
 #[test]
 fn throttling_without_retry_after_backs_off_and_succeeds() {
     let tenant = Tenant::start();
-    set_faults(
-        &tenant,
-        json!({"throttle_rate": 0.3, "retry_after": "none", "fault_seed": 5}),
-    );
+    tenant.set_faults(json!({"throttle_rate": 0.3, "retry_after": "none", "fault_seed": 5}));
     let ws = tenant.workspace();
     let prefix = format!("acctest-backoff-{}", suffix());
     ws.write(&config(&prefix));

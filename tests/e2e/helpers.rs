@@ -33,6 +33,8 @@ pub(crate) fn terraform_binary() -> PathBuf {
 pub(crate) struct Tenant {
     pub(crate) emulator: BackgroundEmulator,
     http: reqwest::blocking::Client,
+    /// The fault settings the tenant started with (the suite's replication lag).
+    base_faults: Json,
 }
 
 impl Tenant {
@@ -43,10 +45,12 @@ impl Tenant {
 
     /// A fresh emulator with `options`.
     pub(crate) fn with_options(options: Options) -> Tenant {
+        let base_faults = serde_json::to_value(&options.faults).expect("faults json");
         let emulator = BackgroundEmulator::start(options).expect("start the emulator");
         Tenant {
             emulator,
             http: reqwest::blocking::Client::new(),
+            base_faults,
         }
     }
 
@@ -144,6 +148,22 @@ impl Tenant {
         names
     }
 
+    /// Replaces the emulator's fault settings with `faults` (a JSON object of
+    /// `FaultConfig` fields) on top of the suite's default consistency settings.
+    pub(crate) fn set_faults(&self, faults: Json) {
+        let mut config = self.base_faults.clone();
+        for (k, v) in faults.as_object().expect("faults object") {
+            config[k] = v.clone();
+        }
+        let resp = self
+            .http
+            .post(format!("{}/_emulator/faults", self.emulator.url()))
+            .json(&config)
+            .send()
+            .expect("faults");
+        assert!(resp.status().is_success(), "{}", resp.status());
+    }
+
     /// `GET /_emulator/stats`.
     pub(crate) fn stats(&self) -> Json {
         self.http
@@ -210,7 +230,7 @@ pub(crate) struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    pub(crate) fn from(output: Output) -> Run {
         Run {
             status: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -274,6 +294,22 @@ impl Workspace {
 
     /// Runs terraform with `args`, extra environment `extra`, in a clean environment.
     pub(crate) fn run_with_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Run {
+        Run::from(self.command(args, extra).output().expect("run terraform"))
+    }
+
+    /// Starts terraform with `args` in a process group of its own (as a CI runner or
+    /// `timeout` starts a job), with its output captured.
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        self.command(args, &[])
+            .process_group(0)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start terraform")
+    }
+
+    fn command(&self, args: &[&str], extra: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(terraform_binary());
         cmd.current_dir(self.config_dir()).args(args).env_clear();
         for key in ["PATH", "HOME", "TMPDIR", "LANG"] {
@@ -290,7 +326,7 @@ impl Workspace {
         for (k, v) in extra {
             cmd.env(k, v);
         }
-        Run::from(cmd.output().expect("run terraform"))
+        cmd
     }
 
     /// Runs terraform with `args`.

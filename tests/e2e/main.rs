@@ -9,6 +9,7 @@ mod administrative_unit;
 mod au_member;
 mod au_scoped_role_assignment;
 mod auth;
+mod consistency;
 mod data_sources;
 mod docs_examples;
 mod examples;
