@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
 use crate::au_member::user;
 use crate::helpers::{Run, Tenant, Workspace, suffix};
@@ -180,4 +180,275 @@ fn sigterm_reaching_the_provider_first_cancels_its_work_and_it_keeps_answering()
     assert!(out.contains("cancelled"), "{out}");
     assert!(!out.contains("plugin did not respond"), "{out}");
     assert_state_consistent_and_recoverable(&tenant, &ws, &au);
+}
+
+#[test]
+fn a_principal_another_tool_created_a_second_ago_is_added_and_granted_under_an_8_s_lag() {
+    let tenant = Tenant::start();
+    tenant.set_faults(json!({"replication_lag_ms": 8000, "replication_lag_min_ms": 8000}));
+    // Created by a script just before the pipeline's apply: invisible for 8 s.
+    let run = suffix();
+    let (status, created) = tenant.graph(
+        Method::POST,
+        "/users",
+        Some(json!({
+            "accountEnabled": true, "displayName": format!("New Hire {run}"),
+            "mailNickname": format!("hire{run}"),
+            "userPrincipalName": format!("hire{run}@contoso-demo.onmicrosoft.com"),
+            "passwordProfile": {"password": "Generated-Password-1!"}
+        })),
+    );
+    assert_eq!(status, 201, "{created}");
+    let principal = created["id"].as_str().unwrap().to_owned();
+    std::thread::sleep(Duration::from_secs(1));
+
+    let ws = tenant.workspace();
+    ws.write(&format!(
+        r#"resource "entra_administrative_unit" "au" {{
+  display_name = "acctest-lag-{run}"
+}}
+
+resource "entra_au_member" "hire" {{
+  administrative_unit_id = entra_administrative_unit.au.id
+  member_id              = "{principal}"
+}}
+
+resource "entra_au_scoped_role_assignment" "admin" {{
+  administrative_unit_id = entra_administrative_unit.au.id
+  role_definition_id     = "{USER_ADMINISTRATOR}"
+  principal_id           = "{principal}"
+}}
+"#
+    ));
+    let applied = ws.apply();
+    assert!(!applied.output().contains("Error"), "{}", applied.output());
+    ws.assert_plan_empty();
+    let au = unit_id(&ws, "entra_administrative_unit.au");
+    assert_eq!(members_of(&tenant, &au), vec![principal.clone()]);
+    assert_eq!(
+        ws.state_values("entra_au_member.hire")["member_type"],
+        json!("user")
+    );
+    let assignment = ws.state_values("entra_au_scoped_role_assignment.admin");
+    assert_eq!(assignment["principal_id"], json!(principal));
+    let (status, _) = tenant.get(&format!(
+        "/roleManagement/directory/roleAssignments/{}",
+        assignment["id"].as_str().unwrap()
+    ));
+    assert_eq!(status, 200);
+    ws.destroy();
+}
+
+#[test]
+fn units_sharing_a_name_each_keep_their_own_unit_under_after_commit_failures() {
+    let tenant = Tenant::start();
+    let name = format!("acctest-site-{}", suffix());
+    let ws = tenant.workspace();
+    ws.write(&format!(
+        r#"resource "entra_administrative_unit" "north" {{
+  display_name = "{name}"
+}}
+
+resource "entra_administrative_unit" "south" {{
+  display_name = "{name}"
+}}
+
+resource "entra_au_member" "north_staff" {{
+  administrative_unit_id = entra_administrative_unit.north.id
+  member_id              = "{}"
+}}
+
+resource "entra_au_member" "south_staff" {{
+  administrative_unit_id = entra_administrative_unit.south.id
+  member_id              = "{}"
+}}
+"#,
+        user(30),
+        user(31)
+    ));
+    // Half of all writes are carried out but answered with a 503.
+    tenant.set_faults(json!({"commit_error_rate": 0.5, "retry_after": "0.1", "fault_seed": 7}));
+    ws.apply();
+    ws.assert_plan_empty();
+    tenant.set_faults(json!({}));
+    let north = unit_id(&ws, "entra_administrative_unit.north");
+    let south = unit_id(&ws, "entra_administrative_unit.south");
+    assert_ne!(north, south, "each resource has a unit of its own");
+    let (status, listed) = tenant.get(&format!(
+        "/directory/administrativeUnits?$filter=displayName eq '{name}'&$top=999"
+    ));
+    assert_eq!(status, 200, "{listed}");
+    let mut named: Vec<String> = listed["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect();
+    named.sort();
+    let mut ours = vec![north.clone(), south.clone()];
+    ours.sort();
+    assert_eq!(named, ours, "exactly the two units carry the name");
+    assert_eq!(members_of(&tenant, &north), vec![user(30)]);
+    assert_eq!(members_of(&tenant, &south), vec![user(31)]);
+    let commit_errors = tenant.stats()["statuses"]["503"].as_u64().unwrap_or(0);
+    assert!(commit_errors > 0, "writes failed after commit");
+    ws.destroy();
+}
+
+/// A unit made outside Terraform, with `member` in it, settled (old news everywhere).
+fn foreign_unit_with_member(tenant: &Tenant, member: &str) -> String {
+    let (status, unit) = tenant.graph(
+        Method::POST,
+        "/directory/administrativeUnits",
+        Some(json!({"displayName": format!("acctest-foreign-{}", suffix())})),
+    );
+    assert_eq!(status, 201, "{unit}");
+    let au = unit["id"].as_str().unwrap().to_owned();
+    add_member_by_hand(tenant, &au, member);
+    au
+}
+
+fn add_member_by_hand(tenant: &Tenant, au: &str, member: &str) {
+    let reference = format!("{}/v1.0/directoryObjects/{member}", tenant.emulator.url());
+    let (status, body) = tenant.graph(
+        Method::POST,
+        &format!("/directory/administrativeUnits/{au}/members/$ref"),
+        Some(json!({ "@odata.id": reference })),
+    );
+    assert_eq!(status, 204, "{body}");
+    tenant.settle();
+}
+
+#[test]
+fn a_membership_that_existed_before_is_never_adopted_after_a_transient_error() {
+    let tenant = Tenant::start();
+    let member = user(32);
+    let au = foreign_unit_with_member(&tenant, &member);
+    let ws = tenant.workspace();
+    ws.write(&format!(
+        r#"resource "entra_au_member" "m" {{
+  administrative_unit_id = "{au}"
+  member_id              = "{member}"
+}}
+"#
+    ));
+    // Without faults: refused at plan, with the import hint.
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(plan.status, 0);
+    let import_hint = format!("terraform import entra_au_member.<name> {au}/members/{member}");
+    assert!(plan.output().contains(&import_hint), "{}", plan.output());
+
+    // Planned while absent, made by someone else before the apply, and the apply's
+    // first Graph request fails with a transient 503: still refused, never adopted.
+    let (status, _) = tenant.graph(
+        Method::DELETE,
+        &format!("/directory/administrativeUnits/{au}/members/{member}/$ref"),
+        None,
+    );
+    assert_eq!(status, 204);
+    tenant.settle();
+    ws.ok(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
+    add_member_by_hand(&tenant, &au, &member);
+    tenant.set_faults(json!({"error_next": 1, "retry_after": "0.1"}));
+    let apply = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert_ne!(apply.status, 0, "{}", apply.output());
+    assert!(
+        apply.output().contains("Membership already exists"),
+        "{}",
+        apply.output()
+    );
+    assert!(apply.output().contains(&import_hint), "{}", apply.output());
+    assert!(ws.state_values("entra_au_member.m").is_null());
+
+    tenant.set_faults(json!({}));
+    ws.destroy();
+    assert_eq!(
+        members_of(&tenant, &au),
+        vec![member],
+        "the foreign membership survives"
+    );
+}
+
+#[test]
+fn a_role_assignment_that_existed_before_is_never_adopted_after_a_transient_error() {
+    let tenant = Tenant::start();
+    let (status, unit) = tenant.graph(
+        Method::POST,
+        "/directory/administrativeUnits",
+        Some(json!({"displayName": format!("acctest-foreign-{}", suffix())})),
+    );
+    assert_eq!(status, 201, "{unit}");
+    let au = unit["id"].as_str().unwrap().to_owned();
+    let principal = user(33);
+    let assign_by_hand = || {
+        let (status, made) = tenant.graph(
+            Method::POST,
+            "/roleManagement/directory/roleAssignments",
+            Some(
+                json!({"roleDefinitionId": USER_ADMINISTRATOR, "principalId": principal,
+                        "directoryScopeId": format!("/administrativeUnits/{au}")}),
+            ),
+        );
+        assert_eq!(status, 201, "{made}");
+        tenant.settle();
+        made["id"].as_str().unwrap().to_owned()
+    };
+    let ws = tenant.workspace();
+    ws.write(&format!(
+        r#"resource "entra_au_scoped_role_assignment" "a" {{
+  administrative_unit_id = "{au}"
+  role_definition_id     = "{USER_ADMINISTRATOR}"
+  principal_id           = "{principal}"
+}}
+"#
+    ));
+    ws.ok(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
+    let existing = assign_by_hand();
+    let import_hint = format!("terraform import entra_au_scoped_role_assignment.<name> {existing}");
+    let plan = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(plan.status, 0);
+    assert!(plan.output().contains(&import_hint), "{}", plan.output());
+
+    tenant.set_faults(json!({"error_next": 1, "retry_after": "0.1"}));
+    let apply = ws.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert_ne!(apply.status, 0, "{}", apply.output());
+    assert!(apply.output().contains(&import_hint), "{}", apply.output());
+    tenant.set_faults(json!({}));
+    ws.destroy();
+    let (status, _) = tenant.get(&format!(
+        "/roleManagement/directory/roleAssignments/{existing}"
+    ));
+    assert_eq!(status, 200, "the foreign assignment survives");
+}
+
+#[test]
+fn every_wait_ends_at_the_configured_timeouts_while_graph_is_down() {
+    let tenant = Tenant::start();
+    let member = user(34);
+    let au = foreign_unit_with_member(&tenant, &user(35));
+    let ws = tenant.workspace();
+    ws.write(&format!(
+        r#"resource "entra_au_member" "m" {{
+  administrative_unit_id = "{au}"
+  member_id              = "{member}"
+  timeouts {{
+    read   = "3s"
+    create = "3s"
+  }}
+}}
+"#
+    ));
+    tenant.set_faults(json!({"error_rate": 1.0, "retry_after": "0.2"}));
+    let started = Instant::now();
+    let apply = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let took = started.elapsed();
+    println!("apply against a Graph outage ended after {took:?}");
+    assert_ne!(apply.status, 0);
+    assert!(
+        apply.output().contains("within the operation's timeout"),
+        "{}",
+        apply.output()
+    );
+    // Three-second timeouts bound the plan's checks and the add (the default is 5 minutes).
+    assert!(took < Duration::from_secs(60), "took {took:?}");
 }

@@ -164,6 +164,17 @@ impl Tenant {
         assert!(resp.status().is_success(), "{}", resp.status());
     }
 
+    /// Lets every change reach every replica, as if the replication window had passed
+    /// (`POST /_emulator/settle`).
+    pub(crate) fn settle(&self) {
+        let resp = self
+            .http
+            .post(format!("{}/_emulator/settle", self.emulator.url()))
+            .send()
+            .expect("settle");
+        assert!(resp.status().is_success(), "{}", resp.status());
+    }
+
     /// `GET /_emulator/stats`.
     pub(crate) fn stats(&self) -> Json {
         self.http
