@@ -167,6 +167,15 @@ impl GraphClient {
             })
     }
 
+    /// Obtains a token now (it is cached for later requests): proves the credentials.
+    pub async fn authenticate(&self) -> Result<(), GraphError> {
+        self.credential
+            .token()
+            .await
+            .map(|_| ())
+            .map_err(|e| GraphError::Auth(e.0))
+    }
+
     /// The versioned base URL, e.g. `https://graph.microsoft.com/v1.0`.
     pub fn base_url(&self) -> &str {
         &self.base

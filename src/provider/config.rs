@@ -132,6 +132,9 @@ pub struct Settings {
     pub graph_endpoint: String,
     /// Login base URL, e.g. `https://login.microsoftonline.com`.
     pub login_endpoint: String,
+    /// Where each setting that was found came from, by provider argument name:
+    /// `"tenant_id" in the provider block` or `the ARM_TENANT_ID environment variable`.
+    pub origins: std::collections::BTreeMap<&'static str, String>,
 }
 
 /// The provider block's attributes.
@@ -461,6 +464,7 @@ struct Resolver<'a> {
     config: &'a Value,
     env: &'a dyn Env,
     diags: Diagnostics,
+    origins: std::cell::RefCell<std::collections::BTreeMap<&'static str, String>>,
 }
 
 /// Resolves settings from a fully known provider configuration.
@@ -469,6 +473,7 @@ pub fn resolve(config: &Value, env: &dyn Env) -> Result<Settings, Diagnostics> {
         config,
         env,
         diags: Diagnostics::new(),
+        origins: Default::default(),
     };
     let cloud = r.cloud();
     let graph_endpoint = r.endpoint(&GRAPH_ENDPOINT, cloud.graph_endpoint());
@@ -489,7 +494,7 @@ pub fn resolve(config: &Value, env: &dyn Env) -> Result<Settings, Diagnostics> {
     }
     let client = r.lookup(&CLIENT_ID);
     let method = r.method(cloud, tenant.is_some(), client.as_ref());
-    let Resolver { diags, .. } = r;
+    let Resolver { diags, origins, .. } = r;
     diags.into_result()?;
     let method = method.ok_or_else(|| {
         Diagnostics::from(Diagnostic::error("No authentication method", METHODS_HELP))
@@ -501,30 +506,40 @@ pub fn resolve(config: &Value, env: &dyn Env) -> Result<Settings, Diagnostics> {
         cloud,
         graph_endpoint,
         login_endpoint,
+        origins: origins.into_inner(),
     })
 }
 
 impl Resolver<'_> {
     fn lookup(&self, source: &Source) -> Option<Found> {
-        if let Some(v) = self
+        let found = if let Some(v) = self
             .config
             .get(source.attribute)
             .as_str()
             .filter(|v| !v.trim().is_empty())
         {
-            return Some(Found {
+            Some(Found {
                 value: v.trim().to_owned(),
                 origin: Origin::Block(source.attribute),
                 attribute: source.attribute,
-            });
-        }
-        source.env.iter().find_map(|var| {
-            self.env.var(var).map(|v| Found {
-                value: v.trim().to_owned(),
-                origin: Origin::Env(var),
-                attribute: source.attribute,
             })
-        })
+        } else {
+            source.env.iter().find_map(|var| {
+                self.env.var(var).map(|v| Found {
+                    value: v.trim().to_owned(),
+                    origin: Origin::Env(var),
+                    attribute: source.attribute,
+                })
+            })
+        };
+        if let Some(f) = &found {
+            let origin = match f.origin {
+                Origin::Block(attribute) => format!("\"{attribute}\" in the provider block"),
+                Origin::Env(var) => format!("the {var} environment variable"),
+            };
+            self.origins.borrow_mut().insert(source.attribute, origin);
+        }
+        found
     }
 
     /// A boolean setting and whether it was set explicitly.

@@ -1,6 +1,7 @@
 //! The `entra` provider: its configuration block and the types it serves.
 
 pub mod config;
+mod credential_check;
 
 use std::sync::Arc;
 
@@ -96,9 +97,12 @@ impl Provider for EntraProvider {
             user_agent,
             coalesce,
         };
-        Ok(EntraClient {
-            graph: GraphClient::new(http, &options, credential),
-        })
+        let graph = GraphClient::new(http, &options, credential);
+        // One token now proves the credentials (and serves the run).
+        if let Err(e) = graph.authenticate().await {
+            return Err(credential_check::explain(&settings, &e.to_string()));
+        }
+        Ok(EntraClient { graph })
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<EntraClient>>> {

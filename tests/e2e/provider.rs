@@ -134,3 +134,55 @@ fn debug_logs_show_provider_lines_without_secrets() {
     );
     ws.destroy();
 }
+
+#[test]
+fn wrong_credentials_fail_a_plan_with_nothing_to_read_naming_the_setting() {
+    let tenant = Tenant::start();
+    let ws = tenant.workspace();
+    // A new unit: planning it reads nothing from Graph.
+    ws.write(r#"resource "entra_administrative_unit" "x" { display_name = "x" }"#);
+    let plan =
+        |extra: &[(&str, &str)]| ws.run_with_env(&["plan", "-input=false", "-no-color"], extra);
+    for (env, value, setting) in [
+        (
+            "ARM_TENANT_ID",
+            "0badc0de-0000-4000-8000-000000000000",
+            "tenant_id",
+        ),
+        (
+            "ARM_CLIENT_ID",
+            "0badc0de-0000-4000-8000-00000000a999",
+            "client_id",
+        ),
+        ("ARM_CLIENT_SECRET", "not-the-secret", "client_secret"),
+    ] {
+        let run = plan(&[(env, value)]);
+        assert_ne!(run.status, 0, "{env}: {}", run.output());
+        let out = run.output();
+        assert!(out.contains(&format!("check {setting}")), "{env}: {out}");
+        assert!(
+            out.contains(&format!("the {env} environment variable")),
+            "{env}: {out}"
+        );
+        assert!(
+            !out.contains("not-the-secret"),
+            "the secret is never echoed: {out}"
+        );
+    }
+
+    // With good credentials: one token request serves the whole plan.
+    let before = token_requests(&tenant);
+    let run = plan(&[]);
+    assert_eq!(run.status, 0, "{}", run.output());
+    assert_eq!(token_requests(&tenant) - before, 1);
+}
+
+fn token_requests(tenant: &Tenant) -> u64 {
+    tenant.stats()["routes"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(route, _)| route.contains("/oauth2/"))
+        .map(|(_, n)| n.as_u64().unwrap_or(0))
+        .sum()
+}
