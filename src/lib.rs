@@ -9,6 +9,7 @@ pub mod framework;
 pub mod graph;
 pub mod ids;
 pub mod logging;
+pub mod permissions;
 pub mod plugin;
 pub mod proto;
 pub mod provider;

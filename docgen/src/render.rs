@@ -176,6 +176,7 @@ fn front_matter(page: &Page<'_>) -> String {
 }
 
 /// Fills `{{ … }}` placeholders: `.Name`, `.Description`, `.SchemaMarkdown`,
+/// `.ApiPermissions` (from the provider's permissions table),
 /// `tffile "path"` and `codefile "language" "path"` (paths relative to the repository).
 fn render_template(template: &str, page: &Page<'_>, root: &Path) -> Result<String> {
     let mut out = String::with_capacity(template.len() * 2);
@@ -191,6 +192,14 @@ fn render_template(template: &str, page: &Page<'_>, root: &Path) -> Result<Strin
         match words.as_slice() {
             [".Name"] => out.push_str(page.name),
             [".Description"] => out.push_str(page.description),
+            [".ApiPermissions"] => {
+                let needs = terraform_provider_entra::permissions::needs(
+                    page.name,
+                    page.kind == Kind::DataSource,
+                )
+                .ok_or_else(|| anyhow!("{}: no entry in the permissions table", page.name))?;
+                out.push_str(&needs.markdown());
+            }
             [".SchemaMarkdown"] => {
                 let block = page
                     .schema

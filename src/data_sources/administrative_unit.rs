@@ -6,7 +6,10 @@ use super::exactly_one;
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::EntraClient;
 use crate::resources::administrative_unit::AdministrativeUnitModel;
-use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::common::{call, data_source_error, string_of};
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_administrative_unit";
 
 /// The `entra_administrative_unit` data source.
 #[derive(Debug, Clone, Copy)]
@@ -15,7 +18,7 @@ pub struct AdministrativeUnitDataSource;
 #[async_trait]
 impl DataSource<EntraClient> for AdministrativeUnitDataSource {
     fn type_name(&self) -> &'static str {
-        "entra_administrative_unit"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -78,14 +81,26 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                 .graph
                 .get_administrative_unit(&call, &id)
                 .await
-                .map_err(|e| graph_error(format!("Retrieving administrative unit {id}"), &e))?
+                .map_err(|e| {
+                    data_source_error(
+                        TYPE_NAME,
+                        format!("Retrieving administrative unit {id}"),
+                        &e,
+                    )
+                })?
         } else {
             let name = string_of(&config, "display_name").unwrap_or_default();
             let mut found = client
                 .graph
                 .find_administrative_units_by_name(&call, &name)
                 .await
-                .map_err(|e| graph_error(format!("Finding administrative unit {name:?}"), &e))?;
+                .map_err(|e| {
+                    data_source_error(
+                        TYPE_NAME,
+                        format!("Finding administrative unit {name:?}"),
+                        &e,
+                    )
+                })?;
             match found.len() {
                 1 => found.remove(0),
                 0 => {

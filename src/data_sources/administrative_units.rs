@@ -6,7 +6,10 @@ use async_trait::async_trait;
 
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Schema, Type, Value};
 use crate::provider::EntraClient;
-use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::common::{call, data_source_error, string_of};
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_administrative_units";
 
 /// The `entra_administrative_units` data source.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +27,7 @@ fn item_type() -> Type {
 #[async_trait]
 impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
     fn type_name(&self) -> &'static str {
-        "entra_administrative_units"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -50,7 +53,7 @@ impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
             .graph
             .list_administrative_units(&call(ctx), prefix.as_deref())
             .await
-            .map_err(|e| graph_error("Listing administrative units", &e))?;
+            .map_err(|e| data_source_error(TYPE_NAME, "Listing administrative units", &e))?;
         units.sort_by(|a, b| {
             a.display_name
                 .cmp(&b.display_name)

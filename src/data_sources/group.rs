@@ -6,7 +6,10 @@ use serde::Deserialize;
 use super::exactly_one;
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::provider::EntraClient;
-use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::common::{call, data_source_error, string_of};
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_group";
 
 /// The `entra_group` data source.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +31,7 @@ const SELECT: &str = "id,displayName,description,securityEnabled,mailEnabled,isA
 #[async_trait]
 impl DataSource<EntraClient> for GroupDataSource {
     fn type_name(&self) -> &'static str {
-        "entra_group"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -63,14 +66,14 @@ impl DataSource<EntraClient> for GroupDataSource {
                 .graph
                 .get_group(&call, &id, SELECT)
                 .await
-                .map_err(|e| graph_error(format!("Retrieving group {id}"), &e))?
+                .map_err(|e| data_source_error(TYPE_NAME, format!("Retrieving group {id}"), &e))?
         } else {
             let name = string_of(&config, "display_name").unwrap_or_default();
             let mut found: Vec<Group> = client
                 .graph
                 .find_groups_by_name(&call, &name, SELECT)
                 .await
-                .map_err(|e| graph_error(format!("Finding group {name:?}"), &e))?;
+                .map_err(|e| data_source_error(TYPE_NAME, format!("Finding group {name:?}"), &e))?;
             if found.len() != 1 {
                 return Err(Diagnostic::attribute_error(
                     "display_name",

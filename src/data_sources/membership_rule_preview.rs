@@ -9,8 +9,11 @@ use crate::framework::{
     Attribute, AttributePath, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Type, Value,
 };
 use crate::provider::EntraClient;
-use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::common::{call, data_source_error, string_of};
 use crate::resources::membership_rule;
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_membership_rule_preview";
 
 /// The `entra_membership_rule_preview` data source.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +25,7 @@ const NOT_SELECTABLE: &[&str] = &["memberOf", "managerId"];
 #[async_trait]
 impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
     fn type_name(&self) -> &'static str {
-        "entra_membership_rule_preview"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -91,7 +94,13 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
             .graph
             .list_directory(&call(ctx), collection, &select)
             .await
-            .map_err(|e| graph_error(format!("Listing {collection} to preview the rule"), &e))?;
+            .map_err(|e| {
+                data_source_error(
+                    TYPE_NAME,
+                    format!("Listing {collection} to preview the rule"),
+                    &e,
+                )
+            })?;
         let now = EvalContext::system_now();
         let mut selected: Vec<(String, String)> = objects
             .into_iter()

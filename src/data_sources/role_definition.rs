@@ -7,8 +7,11 @@ use super::exactly_one;
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::graph::models::RoleDefinition;
 use crate::provider::EntraClient;
-use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::common::{call, data_source_error, string_of};
 use crate::roles;
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_role_definition";
 
 /// The `entra_role_definition` data source.
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +33,7 @@ pub(crate) fn au_scopable(definition: &RoleDefinition) -> bool {
 #[async_trait]
 impl DataSource<EntraClient> for RoleDefinitionDataSource {
     fn type_name(&self) -> &'static str {
-        "entra_role_definition"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -69,7 +72,9 @@ impl DataSource<EntraClient> for RoleDefinitionDataSource {
                 .graph
                 .role_definition(&call, &id)
                 .await
-                .map_err(|e| graph_error(format!("Retrieving role definition {id}"), &e))?
+                .map_err(|e| {
+                    data_source_error(TYPE_NAME, format!("Retrieving role definition {id}"), &e)
+                })?
         } else {
             let name = string_of(&config, "display_name").unwrap_or_default();
             let filter = format!("displayName eq '{}'", name.replace('\'', "''"));
@@ -77,7 +82,7 @@ impl DataSource<EntraClient> for RoleDefinitionDataSource {
                 .graph
                 .list_role_definitions(&call, Some(&filter))
                 .await
-                .map_err(|e| graph_error(format!("Finding role {name:?}"), &e))?;
+                .map_err(|e| data_source_error(TYPE_NAME, format!("Finding role {name:?}"), &e))?;
             found.into_iter().next().ok_or_else(|| {
                 Diagnostics::from(Diagnostic::attribute_error(
                     "display_name",

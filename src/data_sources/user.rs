@@ -6,7 +6,10 @@ use serde::Deserialize;
 use super::exactly_one;
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Schema, Value};
 use crate::provider::EntraClient;
-use crate::resources::common::{call, graph_error, string_of};
+use crate::resources::common::{call, data_source_error, string_of};
+
+/// The Terraform type name.
+pub const TYPE_NAME: &str = "entra_user";
 
 /// The `entra_user` data source.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +32,7 @@ const SELECT: &str = "id,userPrincipalName,displayName,mail,department,jobTitle,
 #[async_trait]
 impl DataSource<EntraClient> for UserDataSource {
     fn type_name(&self) -> &'static str {
-        "entra_user"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -90,7 +93,7 @@ impl DataSource<EntraClient> for UserDataSource {
             .graph
             .get_user(&call(ctx), &key, SELECT)
             .await
-            .map_err(|e| graph_error(format!("Retrieving user {key:?}"), &e))?;
+            .map_err(|e| data_source_error(TYPE_NAME, format!("Retrieving user {key:?}"), &e))?;
         Ok(Value::object([
             ("id", Value::string(user.id)),
             (

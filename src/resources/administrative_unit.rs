@@ -387,7 +387,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                 Ok(model.to_value())
             }
             Err(e) => {
-                let diagnostics = graph_error(action, &e.error);
+                let diagnostics = graph_error(TYPE_NAME, action, &e.error);
                 match e.made {
                     Some(id) => {
                         model.id = Some(id);
@@ -416,7 +416,13 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             || client.graph.find_administrative_unit(&call, &id),
         )
         .await
-        .map_err(|e| graph_error(format!("Retrieving administrative unit {id}"), &e))?;
+        .map_err(|e| {
+            graph_error(
+                TYPE_NAME,
+                format!("Retrieving administrative unit {id}"),
+                &e,
+            )
+        })?;
         match found {
             Some(au) => Ok(Some(
                 AdministrativeUnitModel::from_graph(au, &req.state).to_value(),
@@ -459,7 +465,9 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                 .graph
                 .update_administrative_unit(&call, &id, &changes)
                 .await
-                .map_err(|e| graph_error(format!("Updating administrative unit {id}"), &e))?;
+                .map_err(|e| {
+                    graph_error(TYPE_NAME, format!("Updating administrative unit {id}"), &e)
+                })?;
         }
         Ok(wanted.to_value())
     }
@@ -474,7 +482,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             .graph
             .delete_administrative_unit(&call, &id)
             .await
-            .map_err(|e| graph_error(format!("Deleting administrative unit {id}"), &e))
+            .map_err(|e| graph_error(TYPE_NAME, format!("Deleting administrative unit {id}"), &e))
     }
 
     async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
@@ -518,6 +526,7 @@ async fn duplicate_name_check(
             }
         }
         Err(e) => graph_error(
+            TYPE_NAME,
             format!("Checking for administrative units named {name:?}"),
             &e,
         ),

@@ -84,6 +84,7 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
         return dynamic_unit_error(&id.administrative_unit_id);
     }
     graph_error(
+        TYPE_NAME,
         format!(
             "Adding {} to administrative unit {}",
             id.member_id, id.administrative_unit_id
@@ -238,7 +239,7 @@ impl Resource<EntraClient> for AuMemberResource {
             )
         })
         .await
-        .map_err(|e| graph_error(format!("Retrieving membership {id}"), &e))?;
+        .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving membership {id}"), &e))?;
         match found {
             Some(kind) => {
                 let kind = kind.or_else(|| string_of(&req.state, "member_type"));
@@ -271,6 +272,7 @@ impl Resource<EntraClient> for AuMemberResource {
             .await
             .map_err(|e| {
                 graph_error(
+                    TYPE_NAME,
                     format!(
                         "Removing {} from administrative unit {}",
                         id.member_id, id.administrative_unit_id

@@ -217,7 +217,9 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                 )
                 .into();
             }
-            Err(e) => return graph_error(format!("Retrieving role definition {role}"), &e),
+            Err(e) => {
+                return graph_error(TYPE_NAME, format!("Retrieving role definition {role}"), &e);
+            }
         }
         // An assignment that exists already is someone else's: say so at plan.
         if let Some(wanted) = wanted_assignment(&req.planned)
@@ -253,7 +255,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             .graph
             .find_matching_role_assignment(&call, &wanted)
             .await
-            .map_err(|e| graph_error(&action, &e))?
+            .map_err(|e| graph_error(TYPE_NAME, &action, &e))?
         {
             return Err(already_exists(existing.id.as_deref()).into());
         }
@@ -281,7 +283,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             Ok(read) => Ok(state(&read, name, principal_type(&read), timeouts)),
             Err(e) => Err(CreateFailed::leaving(
                 state(&created, name, None, timeouts),
-                graph_error(&action, &e),
+                graph_error(TYPE_NAME, &action, &e),
             )),
         }
     }
@@ -308,7 +310,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             },
         )
         .await
-        .map_err(|e| graph_error(format!("Retrieving role assignment {id}"), &e))?;
+        .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving role assignment {id}"), &e))?;
         let Some(assignment) = found else {
             tracing::info!(id, "role assignment was not found - removing from state");
             return Ok(None);
@@ -355,7 +357,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             .graph
             .delete_role_assignment(&call, &id)
             .await
-            .map_err(|e| graph_error(format!("Removing role assignment {id}"), &e))
+            .map_err(|e| graph_error(TYPE_NAME, format!("Removing role assignment {id}"), &e))
     }
 
     async fn import(&self, ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
@@ -400,15 +402,15 @@ async fn assignment_for_scoped_member(
     let member = graph
         .get_scoped_role_member(call, au, membership)
         .await
-        .map_err(|e| graph_error(&action, &e))?;
+        .map_err(|e| graph_error(TYPE_NAME, &action, &e))?;
     let role = graph
         .get_directory_role(call, &member.role_id)
         .await
-        .map_err(|e| graph_error(&action, &e))?;
+        .map_err(|e| graph_error(TYPE_NAME, &action, &e))?;
     let candidates = graph
         .list_administrative_unit_role_assignments(call, au)
         .await
-        .map_err(|e| graph_error(&action, &e))?;
+        .map_err(|e| graph_error(TYPE_NAME, &action, &e))?;
     candidates
         .into_iter()
         .find(|a| a.principal_id == member.role_member_info.id && a.role_definition_id.eq_ignore_ascii_case(&role.role_template_id))
@@ -466,7 +468,7 @@ fn create_error(action: &str, err: &GraphError) -> Diagnostics {
         )
         .into();
     }
-    graph_error(action, err)
+    graph_error(TYPE_NAME, action, err)
 }
 
 #[cfg(test)]

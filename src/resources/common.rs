@@ -120,17 +120,37 @@ impl Validator for DurationString {
     }
 }
 
-/// A Graph failure as a diagnostic whose summary says what was being done,
-/// e.g. `Creating administrative unit "Finance"`, and whose detail says what Graph answered.
-pub(crate) fn graph_error(action: impl Into<String>, err: &GraphError) -> Diagnostics {
+/// A Graph failure in resource `type_name` as a diagnostic whose summary says what
+/// was being done, e.g. `Creating administrative unit "Finance"`, and whose detail
+/// says what Graph answered (and, on 403, which permission the type needs).
+pub(crate) fn graph_error(
+    type_name: &str,
+    action: impl Into<String>,
+    err: &GraphError,
+) -> Diagnostics {
+    error_for(crate::permissions::needs(type_name, false), action, err)
+}
+
+/// [`graph_error`] for data source `type_name`.
+pub(crate) fn data_source_error(
+    type_name: &str,
+    action: impl Into<String>,
+    err: &GraphError,
+) -> Diagnostics {
+    error_for(crate::permissions::needs(type_name, true), action, err)
+}
+
+fn error_for(
+    needs: Option<crate::permissions::Needs>,
+    action: impl Into<String>,
+    err: &GraphError,
+) -> Diagnostics {
     let mut detail = err.to_string();
-    if err.status() == Some(403) {
-        detail.push_str(
-            "\n\nThe service principal lacks a permission. Administrative units need the \
-             AdministrativeUnit.ReadWrite.All application permission, role assignments need \
-             RoleManagement.ReadWrite.Directory, and hidden-membership AUs need Member.Read.Hidden \
-             (all with admin consent).",
-        );
+    if err.status() == Some(403)
+        && let Some(needs) = needs
+    {
+        detail.push_str("\n\nThe service principal lacks a permission: ");
+        detail.push_str(&needs.hint());
     }
     Diagnostic::error(action, detail).into()
 }

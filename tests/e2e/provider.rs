@@ -186,3 +186,47 @@ fn token_requests(tenant: &Tenant) -> u64 {
         .map(|(_, n)| n.as_u64().unwrap_or(0))
         .sum()
 }
+
+#[test]
+fn insufficient_privileges_name_the_permission_each_type_needs() {
+    let tenant = Tenant::start();
+    let ws = tenant.workspace();
+    // The demo tenant's app with no Graph permission at all.
+    let no_permissions = [
+        ("ARM_CLIENT_ID", "c0ffee00-0000-4000-8000-00000000a004"),
+        ("ARM_CLIENT_SECRET", "noperm~Secret.NotForProduction-0004"),
+    ];
+    for (hcl, permission) in [
+        (
+            r#"data "entra_group" "g" { display_name = "Helpdesk" }"#,
+            "Group.Read.All",
+        ),
+        (
+            r#"data "entra_user" "u" { user_principal_name = "nobody@contoso-demo.onmicrosoft.com" }"#,
+            "User.Read.All",
+        ),
+        (
+            r#"data "entra_administrative_units" "all" {}"#,
+            "AdministrativeUnit.Read.All",
+        ),
+        (
+            r#"resource "entra_administrative_unit" "x" { display_name = "x" }"#,
+            "AdministrativeUnit.ReadWrite.All",
+        ),
+    ] {
+        ws.write(hcl);
+        let run = ws.run_with_env(
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+            &no_permissions,
+        );
+        assert_ne!(run.status, 0, "{hcl}");
+        let out = run.output();
+        assert!(out.contains("403"), "{hcl}: {out}");
+        assert!(
+            out.contains(&format!(
+                "needs the Microsoft Graph application permission {permission}"
+            )),
+            "{hcl}: {out}"
+        );
+    }
+}
