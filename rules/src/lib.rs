@@ -23,6 +23,7 @@ pub use normal::{normalize, same_rule};
 pub use parser::{MAX_DEPTH, parse};
 pub use properties::{PropertyDef, PropertyType, known_properties, lookup};
 pub use rule::Rule;
+pub use suggest::closest;
 pub use time::{DateTime, IsoDuration};
 pub use validate::{
     MAX_MEMBER_OF_GROUPS, MAX_RULE_CHARS, parse_for_administrative_unit,

@@ -73,11 +73,9 @@ pub(crate) fn operator(word: &str) -> Option<String> {
     closest(word, words).map(|w| format!("-{w}"))
 }
 
-/// The candidate nearest to `word`, if it is close enough.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
+/// The candidate nearest to `word` (ignoring ASCII case), if it is close enough to be
+/// a likely misspelling: "did you mean" for any vocabulary.
+pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = tolerance(word.chars().count());
     candidates
         .map(|c| (edit_distance(word, c), c))

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use super::exactly_one;
 use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
 use crate::graph::models::RoleDefinition;
+use crate::graph::{Call, GraphClient};
 use crate::provider::EntraClient;
 use crate::resources::common::{call, data_source_error, string_of};
 use crate::roles;
@@ -83,13 +84,10 @@ impl DataSource<EntraClient> for RoleDefinitionDataSource {
                 .list_role_definitions(&call, Some(&filter))
                 .await
                 .map_err(|e| data_source_error(TYPE_NAME, format!("Finding role {name:?}"), &e))?;
-            found.into_iter().next().ok_or_else(|| {
-                Diagnostics::from(Diagnostic::attribute_error(
-                    "display_name",
-                    "Role not found",
-                    format!("No built-in or custom role is named {name:?}."),
-                ))
-            })?
+            match found.into_iter().next() {
+                Some(definition) => definition,
+                None => return Err(role_not_found(&client.graph, &call, &name).await),
+            }
         };
         let scopable = au_scopable(&definition);
         Ok(Value::object([
@@ -101,4 +99,22 @@ impl DataSource<EntraClient> for RoleDefinitionDataSource {
             ("au_scopable", Value::Bool(scopable)),
         ]))
     }
+}
+
+/// "Role not found", with the nearest role name when the name looks misspelt.
+async fn role_not_found(graph: &GraphClient, call: &Call, name: &str) -> Diagnostics {
+    let names: Vec<String> = graph
+        .list_role_definitions(call, None)
+        .await
+        .map(|all| all.into_iter().map(|d| d.display_name).collect())
+        .unwrap_or_default();
+    let hint = entra_rules::closest(name, names.iter().map(String::as_str))
+        .map(|near| format!(" Did you mean {near:?}?"))
+        .unwrap_or_default();
+    Diagnostic::attribute_error(
+        "display_name",
+        "Role not found",
+        format!("No built-in or custom role is named {name:?}.{hint}"),
+    )
+    .into()
 }

@@ -206,8 +206,9 @@ pub trait Resource<D>: Send + Sync {
     /// Changes the object in place and returns its full state.
     async fn update(&self, ctx: &Ctx<D>, req: UpdateRequest) -> Result<Value, Diagnostics>;
 
-    /// Deletes the object. Deleting an object that is already gone succeeds.
-    async fn delete(&self, ctx: &Ctx<D>, req: DeleteRequest) -> Result<(), Diagnostics>;
+    /// Deletes the object; warnings may come with success (e.g. the object was
+    /// forgotten rather than deleted). Deleting an object already gone succeeds.
+    async fn delete(&self, ctx: &Ctx<D>, req: DeleteRequest) -> Result<Diagnostics, Diagnostics>;
 
     /// Turns an import id into a state that [`Resource::read`] can complete.
     async fn import(&self, _ctx: &Ctx<D>, _id: &str) -> Result<Value, Diagnostics> {

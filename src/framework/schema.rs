@@ -94,6 +94,16 @@ impl Attribute {
         Attribute::new(name, Type::Bool)
     }
 
+    /// The description as Terraform shows it: the text, and whether a change forces
+    /// replacement (so every page and editor says so in the same words).
+    pub fn full_description(&self) -> String {
+        if self.requires_replace {
+            format!("{} Changing it forces replacement.", self.description.trim_end())
+        } else {
+            self.description.clone()
+        }
+    }
+
     /// Sets the description.
     pub fn describe(mut self, description: impl Into<String>) -> Attribute {
         self.description = description.into();

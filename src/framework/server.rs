@@ -402,9 +402,9 @@ impl<P: Provider> ProviderServer<P> {
                 prior: prior.clone(),
             };
             return match r.imp.delete(&ctx, req).await {
-                Ok(()) => WithDiags {
+                Ok(warnings) => WithDiags {
                     value: Value::Null,
-                    diagnostics: Diagnostics::new(),
+                    diagnostics: warnings,
                 },
                 Err(diagnostics) => WithDiags {
                     value: prior,

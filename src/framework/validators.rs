@@ -61,13 +61,48 @@ impl Validator for OneOf {
     }
 
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str()
-            && !self.0.contains(&s)
+        let Some(s) = value.as_str().filter(|s| !self.0.contains(s)) else {
+            return;
+        };
+        let detail = match self.0.iter().find(|v| v.eq_ignore_ascii_case(s)) {
+            Some(right) => format!("{path} is case-sensitive: write {right:?}, not {s:?}."),
+            None => format!("{path} must be one of {}; got {s:?}.", quoted_list(self.0)),
+        };
+        diags.push(Diagnostic::error("Invalid value", detail).at(path.clone()));
+    }
+}
+
+impl OneOf {
+    /// Whether `value` is null, unknown or one of the values (so checks that depend
+    /// on it may run without repeating the attribute's own error).
+    pub fn accepts(&self, value: &Value) -> bool {
+        value.as_str().is_none_or(|s| self.0.contains(&s))
+    }
+}
+
+/// The string must not contain control characters (NUL, tabs, line breaks…), which
+/// Entra refuses or stores invisibly.
+#[derive(Debug, Clone, Copy)]
+pub struct NoControlCharacters;
+
+impl Validator for NoControlCharacters {
+    fn description(&self) -> String {
+        "must not contain control characters".to_owned()
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Some((at, c)) = value
+            .as_str()
+            .and_then(|s| s.chars().enumerate().find(|(_, c)| c.is_control()))
         {
             diags.push(
                 Diagnostic::error(
-                    "Invalid value",
-                    format!("{path} must be one of {}; got {s:?}.", quoted_list(self.0)),
+                    "Invalid character",
+                    format!(
+                        "{path} must not contain control characters; character {} is U+{:04X}.",
+                        at + 1,
+                        u32::from(c)
+                    ),
                 )
                 .at(path.clone()),
             );
@@ -130,6 +165,14 @@ mod tests {
         assert!(check(&OneOf(&["On", "Paused"]), "On").is_empty());
         let d = check(&OneOf(&["On", "Paused"]), "on");
         assert_eq!(d.0[0].attribute, Some(AttributePath::root("a")));
+        assert!(d.0[0].detail.contains("write \"On\""), "{}", d.0[0].detail);
+        assert!(check(&NoControlCharacters, "Finance – Zürich").is_empty());
+        let d = check(&NoControlCharacters, "Fin\0ance");
+        assert!(
+            d.0[0].detail.contains("character 4 is U+0000"),
+            "{}",
+            d.0[0].detail
+        );
         assert!(check(&IsUuid, "5d107bba-d8e2-4e13-b6ae-884be90e5d1a").is_empty());
         assert!(check(&IsUuid, "nope").has_error());
     }

@@ -3,9 +3,27 @@
 use reqwest::Method;
 
 use super::client::{Call, GraphClient, Policy, odata_string, query, segment};
-use super::consistency::{confirm_gone, confirm_visible};
+use super::consistency::{confirm_gone, confirm_visible, read_through_lag};
 use super::error::{CreateError, GraphError};
 use super::models::AdministrativeUnit;
+
+/// What a plan-time check found for a unit id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Presence {
+    /// The unit exists; its membership type when set (`Assigned`/`Dynamic`).
+    Live(Option<String>),
+    /// The unit is in the recycle bin.
+    Deleted,
+    /// No unit has this id.
+    Absent,
+}
+
+impl Presence {
+    /// Whether the unit exists with dynamic membership.
+    pub fn is_dynamic(&self) -> bool {
+        matches!(self, Presence::Live(Some(kind)) if kind.eq_ignore_ascii_case("dynamic"))
+    }
+}
 
 const SELECT: &str = "id,displayName,description,visibility,isMemberManagementRestricted,membershipType,membershipRule,membershipRuleProcessingState";
 
@@ -159,6 +177,36 @@ impl GraphClient {
             .await
     }
 
+    /// Whether the unit `id` exists, and with what membership, for plan-time checks:
+    /// a unit in the recycle bin is `Deleted`; one that reads as absent is read again
+    /// for a while (it may be new, made by another tool) before it counts as `Absent`.
+    pub async fn administrative_unit_presence(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<Presence, GraphError> {
+        match self.administrative_unit_membership_type(call, id).await {
+            Ok(kind) => return Ok(Presence::Live(kind)),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e),
+        }
+        let bin = format!("/directory/deletedItems/{}?$select=id", segment(id));
+        match self.get::<serde_json::Value>(call, &bin, &[]).await {
+            Ok(_) => return Ok(Presence::Deleted),
+            Err(e) if e.is_not_found() || e.status() == Some(403) => {}
+            Err(e) => return Err(e),
+        }
+        let what = format!("administrative unit {id}");
+        let found = read_through_lag(call, &what, Some(std::time::Duration::ZERO), || {
+            self.find_administrative_unit(call, id)
+        })
+        .await?;
+        Ok(match found {
+            Some(unit) => Presence::Live(unit.membership_type),
+            None => Presence::Absent,
+        })
+    }
+
     /// Every AU, or those whose display name starts with `prefix`.
     pub async fn list_administrative_units(
         &self,
@@ -221,6 +269,7 @@ impl GraphClient {
             _ => {}
         }
         self.au_kinds.forget(&id.to_owned());
+        self.note_deleted(id);
         confirm_gone(call, &format!("administrative unit {id}"), || async {
             Ok(self.find_administrative_unit(call, id).await?.is_some())
         })

@@ -186,6 +186,16 @@ impl GraphClient {
         self.recent.created(id);
     }
 
+    /// Records that this process deleted object `id` (lists may show it for a while).
+    pub(crate) fn note_deleted(&self, id: &str) {
+        self.recent.deleted(id);
+    }
+
+    /// Whether this process deleted object `id` moments ago.
+    pub fn recently_deleted(&self, id: &str) -> bool {
+        self.recent.was_deleted(id)
+    }
+
     /// Whether any of `ids` was created by this process moments ago.
     pub fn recently_created<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
         self.recent.any_fresh(ids)

@@ -25,28 +25,46 @@ pub const CONFIRMATIONS: u32 = 3;
 /// The least time between two confirming reads.
 const CONFIRM_SPACING: Duration = Duration::from_millis(250);
 
-/// Objects this process created recently.
+/// Objects this process created or deleted recently.
 #[derive(Debug, Default)]
 pub struct RecentWrites {
     created: Mutex<HashMap<String, Instant>>,
+    deleted: Mutex<HashMap<String, Instant>>,
+}
+
+fn remember(map: &Mutex<HashMap<String, Instant>>, id: &str) {
+    let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
+    let now = Instant::now();
+    map.retain(|_, at| now.duration_since(*at) < REPLICATION_WINDOW);
+    map.insert(id.to_ascii_lowercase(), now);
+}
+
+fn recalls(map: &Mutex<HashMap<String, Instant>>, id: &str) -> bool {
+    map.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&id.to_ascii_lowercase())
+        .is_some_and(|at| at.elapsed() < REPLICATION_WINDOW)
 }
 
 impl RecentWrites {
     /// Records that `id` was just created.
     pub fn created(&self, id: &str) {
-        let mut map = self.created.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
-        map.retain(|_, at| now.duration_since(*at) < REPLICATION_WINDOW);
-        map.insert(id.to_ascii_lowercase(), now);
+        remember(&self.created, id);
+    }
+
+    /// Records that `id` was just deleted.
+    pub fn deleted(&self, id: &str) {
+        remember(&self.deleted, id);
     }
 
     /// Whether any of `ids` was created within the replication window.
     pub fn any_fresh<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> bool {
-        let map = self.created.lock().unwrap_or_else(PoisonError::into_inner);
-        ids.into_iter().any(|id| {
-            map.get(&id.to_ascii_lowercase())
-                .is_some_and(|at| at.elapsed() < REPLICATION_WINDOW)
-        })
+        ids.into_iter().any(|id| recalls(&self.created, id))
+    }
+
+    /// Whether `id` was deleted within the replication window.
+    pub fn was_deleted(&self, id: &str) -> bool {
+        recalls(&self.deleted, id)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The Microsoft Graph client: one method per Graph operation, with retries,
 //! replication-lag handling and authentication in one place each. No Terraform types.
 
-mod administrative_units;
+pub mod administrative_units;
 pub mod auth;
 mod batch;
 mod client;

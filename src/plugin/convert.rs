@@ -117,7 +117,7 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         name: a.name.to_owned(),
         r#type: a.ty.to_json_bytes(),
         nested_type: None,
-        description: a.description.clone(),
+        description: a.full_description(),
         required: a.mode == Mode::Required,
         optional: matches!(a.mode, Mode::Optional | Mode::OptionalComputed),
         computed: a.is_computed(),

@@ -2,6 +2,7 @@
 
 pub mod config;
 mod credential_check;
+pub mod plan_notes;
 
 use std::sync::Arc;
 
@@ -23,6 +24,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub struct EntraClient {
     /// The Graph client.
     pub graph: GraphClient,
+    /// What planning some resources taught about others in this process.
+    pub plan_notes: plan_notes::PlanNotes,
 }
 
 /// The Microsoft Entra administrative units provider.
@@ -102,7 +105,10 @@ impl Provider for EntraProvider {
         if let Err(e) = graph.authenticate().await {
             return Err(credential_check::explain(&settings, &e.to_string()));
         }
-        Ok(EntraClient { graph })
+        Ok(EntraClient {
+            graph,
+            plan_notes: plan_notes::PlanNotes::default(),
+        })
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<EntraClient>>> {

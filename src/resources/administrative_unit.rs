@@ -5,16 +5,17 @@ use async_trait::async_trait;
 
 use super::common::{Op, call_for, graph_error, parse_import_id, string_of, timeouts_block};
 use super::membership_rule;
-use crate::framework::validators::{MaxLength, NotBlank, OneOf};
+use crate::framework::validators::{MaxLength, NoControlCharacters, NotBlank, OneOf};
 use crate::framework::{
     Attribute, AttributePath, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic,
     Diagnostics, ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
+use crate::graph::Call;
 use crate::graph::consistency::read_through_lag;
 use crate::graph::models::AdministrativeUnit;
-use crate::graph::{Call, GraphClient};
 use crate::ids::AdministrativeUnitId;
 use crate::provider::EntraClient;
+use crate::provider::plan_notes::PlanNotes;
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_administrative_unit";
@@ -22,6 +23,7 @@ pub const TYPE_NAME: &str = "entra_administrative_unit";
 const ASSIGNED: &str = "Assigned";
 const DYNAMIC: &str = "Dynamic";
 const HIDDEN_MEMBERSHIP: &str = "HiddenMembership";
+const MEMBERSHIP_TYPES: OneOf = OneOf(&[ASSIGNED, DYNAMIC]);
 
 /// The resource's attributes.
 #[derive(Debug, Clone, PartialEq)]
@@ -214,13 +216,18 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     .required()
                     .validate(NotBlank)
                     .validate(MaxLength(256))
+                    .validate(NoControlCharacters)
                     .describe("The display name of the administrative unit (at most 256 characters)."),
             )
-            .attribute(Attribute::string("description").describe("A description of the administrative unit."))
+            .attribute(
+                Attribute::string("description")
+                    .validate(NoControlCharacters)
+                    .describe("A description of the administrative unit."),
+            )
             .attribute(
                 Attribute::string("membership_type")
                     .default(Value::string(ASSIGNED))
-                    .validate(OneOf(&[ASSIGNED, DYNAMIC]))
+                    .validate(MEMBERSHIP_TYPES)
                     .describe(
                         "`Assigned` (default): members are added explicitly. `Dynamic`: Entra computes the \
                          members from `membership_rule`. Switching between the two updates the unit in place; \
@@ -242,7 +249,8 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     .optional_computed()
                     .validate(OneOf(&["On", "Paused"]))
                     .describe(
-                        "`On` (default for dynamic units) evaluates the rule; `Paused` freezes the current \
+                        "`On` (the default for dynamic units, also when omitted: a unit paused outside \
+                         Terraform is switched back on) evaluates the rule; `Paused` freezes the current \
                          members. Only for dynamic units.",
                     ),
             )
@@ -252,8 +260,8 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     .requires_replace()
                     .describe(
                         "Whether only members of the unit can list its members (visibility \
-                         `HiddenMembership`). Graph accepts it only at creation, so changing it replaces \
-                         the unit. Reading members then needs `Member.Read.Hidden`.",
+                         `HiddenMembership`). Graph accepts it only at creation. Reading members then needs \
+                         `Member.Read.Hidden`.",
                     ),
             )
             .attribute(
@@ -263,8 +271,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     .describe(
                         "Whether this is a restricted management administrative unit: its member objects can \
                          be changed only by principals holding a role at this unit's scope, not by tenant-wide \
-                         administrators or application permissions. Set only at creation; changing it replaces \
-                         the unit.",
+                         administrators or application permissions. Graph accepts it only at creation.",
                     ),
             )
             .attribute(
@@ -284,7 +291,8 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         let membership_type = config.get("membership_type");
         let rule = config.get("membership_rule");
         let state = config.get("membership_rule_processing_state");
-        if membership_type.is_unknown() {
+        // An unknown or misspelt type: the attribute's own check speaks for it.
+        if membership_type.is_unknown() || !MEMBERSHIP_TYPES.accepts(membership_type) {
             return diags;
         }
         let dynamic = membership_type.as_str() == Some(DYNAMIC);
@@ -324,38 +332,33 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         ctx: &Ctx<EntraClient>,
         req: &mut ModifyPlanRequest,
     ) -> Diagnostics {
-        // The processing state defaults to On for dynamic units and is absent otherwise.
+        // The processing state defaults to On for dynamic units and is absent
+        // otherwise: a unit paused outside Terraform shows as drift and is switched on.
         if req.config.get("membership_rule_processing_state").is_null() {
             let planned_state = match req.planned.get("membership_type") {
                 Value::Unknown => Value::Unknown,
-                t if t.as_str() == Some(DYNAMIC) => {
-                    let prior = req.prior.get("membership_rule_processing_state");
-                    if prior.is_null() {
-                        Value::string("On")
-                    } else {
-                        prior.clone()
-                    }
-                }
+                t if t.as_str() == Some(DYNAMIC) => Value::string("On"),
                 _ => Value::Null,
             };
             req.planned
                 .set("membership_rule_processing_state", planned_state);
         }
+        let Ok(client) = ctx.data() else {
+            return Diagnostics::new();
+        };
+        note_plan(&client.plan_notes, req);
         let name_changes =
             req.prior.is_null() || req.prior.get("display_name") != req.planned.get("display_name");
         let wants_check = req.planned.get("prevent_duplicate_names").as_bool() == Some(true);
         let Some(name) = req.planned.get("display_name").as_str() else {
             return Diagnostics::new();
         };
-        if !(name_changes && wants_check && ctx.is_configured()) {
+        if !(name_changes && wants_check) {
             return Diagnostics::new();
         }
-        let Ok(client) = ctx.data() else {
-            return Diagnostics::new();
-        };
         let own_id = string_of(&req.prior, "id");
         let call = call_for(ctx, &req.planned, Op::Read);
-        duplicate_name_check(&client.graph, &call, name, own_id.as_deref()).await
+        duplicate_name_check(client, &call, name, own_id.as_deref()).await
     }
 
     async fn create(
@@ -368,7 +371,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         model.id = None;
         let call = call_for(ctx, &req.planned, Op::Create);
         if model.prevent_duplicate_names {
-            duplicate_name_check(&client.graph, &call, &model.display_name, None)
+            duplicate_name_check(client, &call, &model.display_name, None)
                 .await
                 .into_result()?;
         }
@@ -455,7 +458,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         wanted.id = Some(id.clone());
         let call = call_for(ctx, &req.planned, Op::Update);
         if wanted.prevent_duplicate_names && wanted.display_name != prior.display_name {
-            duplicate_name_check(&client.graph, &call, &wanted.display_name, Some(&id))
+            duplicate_name_check(client, &call, &wanted.display_name, Some(&id))
                 .await
                 .into_result()?;
         }
@@ -472,16 +475,21 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         Ok(wanted.to_value())
     }
 
-    async fn delete(&self, ctx: &Ctx<EntraClient>, req: DeleteRequest) -> Result<(), Diagnostics> {
+    async fn delete(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: DeleteRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = string_of(&req.prior, "id") else {
-            return Ok(());
+            return Ok(Diagnostics::new());
         };
         let call = call_for(ctx, &req.prior, Op::Delete);
         client
             .graph
             .delete_administrative_unit(&call, &id)
             .await
+            .map(|()| Diagnostics::new())
             .map_err(|e| graph_error(TYPE_NAME, format!("Deleting administrative unit {id}"), &e))
     }
 
@@ -494,19 +502,46 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
     }
 }
 
-/// Fails when another AU (not `own_id`) is already called `name`.
+/// Tells later plans in this process what this unit will be: replaced (its old
+/// object must not count as a duplicate of its replacement), dynamic or assigned
+/// (members of dynamic units fail at plan).
+fn note_plan(notes: &PlanNotes, req: &ModifyPlanRequest) {
+    let dynamic = req.planned.get("membership_type").as_str() == Some(DYNAMIC);
+    match string_of(&req.prior, "id") {
+        Some(id) if !req.requires_replace.is_empty() => {
+            for name in [&req.prior, &req.planned]
+                .iter()
+                .filter_map(|v| v.get("display_name").as_str())
+            {
+                notes.replacing(name, &id);
+            }
+        }
+        Some(id) => notes.planned_type(&id, dynamic),
+        None => notes.new_unit(dynamic),
+    }
+}
+
+/// Fails when another AU is already called `name`: not `own_id`, not the unit this
+/// plan replaces, not one this process just deleted (its deletion may not have
+/// reached every replica).
 async fn duplicate_name_check(
-    graph: &GraphClient,
+    client: &EntraClient,
     call: &Call,
     name: &str,
     own_id: Option<&str>,
 ) -> Diagnostics {
-    match graph.find_administrative_units_by_name(call, name).await {
+    match client
+        .graph
+        .find_administrative_units_by_name(call, name)
+        .await
+    {
         Ok(found) => {
             let others: Vec<String> = found
                 .into_iter()
                 .filter_map(|au| au.id)
-                .filter(|id| Some(id.as_str()) != own_id)
+                .filter(|id| own_id.is_none_or(|own| !own.eq_ignore_ascii_case(id)))
+                .filter(|id| !client.plan_notes.is_replaced(name, id))
+                .filter(|id| !client.graph.recently_deleted(id))
                 .collect();
             if others.is_empty() {
                 Diagnostics::new()

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call_for, graph_error, parse_import_id, string_of, timeouts_block, timeouts_only_update,
+    Op, call_for, graph_error, parse_import_id, planned_unit, string_of, timeouts_block,
+    timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
@@ -69,6 +70,42 @@ fn already_exists(id: &AuMemberId) -> Diagnostics {
         ),
     )
     .into()
+}
+
+/// The unit of an existing membership is planned to become dynamic.
+fn becomes_dynamic_error(au: &str) -> Diagnostics {
+    Diagnostic::attribute_error(
+        "administrative_unit_id",
+        "Administrative unit becomes dynamic",
+        format!(
+            "This plan switches administrative unit {au} to membership_type = \"Dynamic\": Entra then computes \
+             its members from the rule and refuses members added one by one. Remove this {TYPE_NAME} (and the \
+             unit's other {TYPE_NAME} resources) in the same change, or keep membership_type = \"Assigned\"."
+        ),
+    )
+    .into()
+}
+
+/// A member of a unit created dynamic in this same plan.
+fn new_dynamic_unit_error() -> Diagnostics {
+    Diagnostic::attribute_error(
+        "administrative_unit_id",
+        "Administrative unit has dynamic membership",
+        format!(
+            "The administrative unit this {TYPE_NAME} refers to is created in this plan with membership_type = \
+             \"Dynamic\", so Entra computes its members from its rule and refuses members added one by one. \
+             Remove this {TYPE_NAME}, or create the unit with membership_type = \"Assigned\"."
+        ),
+    )
+    .into()
+}
+
+/// Whether Graph refused a removal because the unit is dynamic now.
+fn refused_as_dynamic(err: &GraphError) -> bool {
+    err.status() == Some(400)
+        && err
+            .api()
+            .is_some_and(|a| a.message.to_ascii_lowercase().contains("dynamic"))
 }
 
 /// Maps Graph's refusals of a membership to actionable words.
@@ -141,30 +178,35 @@ impl Resource<EntraClient> for AuMemberResource {
         ctx: &Ctx<EntraClient>,
         req: &mut ModifyPlanRequest,
     ) -> Diagnostics {
-        if !req.prior.is_null() {
-            return Diagnostics::new();
+        let creating = req.prior.is_null();
+        if let (true, Some(id)) = (creating, id_of(&req.planned)) {
+            req.planned.set("id", Value::string(id.to_string()));
         }
-        let Some(id) = id_of(&req.planned) else {
-            return Diagnostics::new();
-        };
-        req.planned.set("id", Value::string(id.to_string()));
         let Ok(client) = ctx.data() else {
             return Diagnostics::new();
         };
-        let call = call_for(ctx, &req.planned, Op::Read);
-        let au = &id.administrative_unit_id;
-        match client
-            .graph
-            .administrative_unit_membership_type(&call, au)
-            .await
-        {
-            Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => {
-                return dynamic_unit_error(au);
-            }
-            // Missing or unreadable units are reported by apply with Graph's own answer.
-            _ => {}
+        let Some(au) = string_of(&req.planned, "administrative_unit_id") else {
+            // The unit is new in this plan: if every new unit is dynamic, it is one.
+            let unit_unknown = req.planned.get("administrative_unit_id").is_unknown();
+            return if creating && unit_unknown && client.plan_notes.only_new_dynamic_units() {
+                new_dynamic_unit_error()
+            } else {
+                Diagnostics::new()
+            };
+        };
+        if client.plan_notes.becomes_dynamic(&au) {
+            return becomes_dynamic_error(&au);
         }
-        match client.graph.listed_member(&call, au, &id.member_id).await {
+        let Some(id) = id_of(&req.planned).filter(|_| creating) else {
+            return Diagnostics::new();
+        };
+        let call = call_for(ctx, &req.planned, Op::Read);
+        match planned_unit(&client.graph, &call, &au).await {
+            Err(problem) => return problem,
+            Ok(Some(unit)) if unit.is_dynamic() => return dynamic_unit_error(&au),
+            Ok(_) => {}
+        }
+        match client.graph.listed_member(&call, &au, &id.member_id).await {
             Ok(true) => already_exists(&id),
             // Unreadable member lists (hidden membership) are left to apply.
             _ => Diagnostics::new(),
@@ -260,31 +302,60 @@ impl Resource<EntraClient> for AuMemberResource {
         Ok(timeouts_only_update(&req))
     }
 
-    async fn delete(&self, ctx: &Ctx<EntraClient>, req: DeleteRequest) -> Result<(), Diagnostics> {
+    async fn delete(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: DeleteRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = id_of(&req.prior) else {
-            return Ok(());
+            return Ok(Diagnostics::new());
         };
         let call = call_for(ctx, &req.prior, Op::Delete);
-        client
+        match client
             .graph
             .remove_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
             .await
-            .map_err(|e| {
-                graph_error(
-                    TYPE_NAME,
-                    format!(
-                        "Removing {} from administrative unit {}",
-                        id.member_id, id.administrative_unit_id
-                    ),
-                    &e,
-                )
-            })
+        {
+            Ok(()) => Ok(Diagnostics::new()),
+            // The unit became dynamic (in this same change, maybe): Entra manages its
+            // members now, so this resource lets go instead of failing.
+            Err(e) if refused_as_dynamic(&e) => Ok(Diagnostic::warning(
+                "Membership left to the dynamic unit",
+                format!(
+                    "Administrative unit {} has dynamic membership now, so Graph refused to remove {} from it \
+                     ({e}). The {TYPE_NAME} is removed from the state; the unit's rule decides its members.",
+                    id.administrative_unit_id, id.member_id
+                ),
+            )
+            .into()),
+            Err(e) => Err(graph_error(
+                TYPE_NAME,
+                format!(
+                    "Removing {} from administrative unit {}",
+                    id.member_id, id.administrative_unit_id
+                ),
+                &e,
+            )),
+        }
     }
 
-    async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
         let id: AuMemberId = parse_import_id(id)?;
-        Ok(state(&id, None, Value::Null))
+        let client = ctx.data()?;
+        let au = &id.administrative_unit_id;
+        let call = call_for(ctx, &Value::Null, Op::Read);
+        match client.graph.administrative_unit_membership_type(&call, au).await {
+            Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => Err(Diagnostic::error(
+                "Cannot import a member of a dynamic unit",
+                format!(
+                    "Administrative unit {au} has dynamic membership: its members come from its rule, so there is \
+                     no membership for {TYPE_NAME} to manage. Manage the rule on the unit instead."
+                ),
+            )
+            .into()),
+            _ => Ok(state(&id, None, Value::Null)),
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call, call_for, graph_error, parse_import_id, string_of, timeouts_block,
+    Op, call, call_for, graph_error, parse_import_id, planned_unit, string_of, timeouts_block,
     timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
@@ -221,6 +221,16 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                 return graph_error(TYPE_NAME, format!("Retrieving role definition {role}"), &e);
             }
         }
+        if let Some(au) = string_of(&req.planned, "administrative_unit_id")
+            && let Err(problem) = planned_unit(&client.graph, &call, &au).await
+        {
+            return problem;
+        }
+        if let Some(principal) = string_of(&req.planned, "principal_id")
+            && let Some(problem) = group_not_role_assignable(&client.graph, &call, &principal).await
+        {
+            return problem;
+        }
         // An assignment that exists already is someone else's: say so at plan.
         if let Some(wanted) = wanted_assignment(&req.planned)
             && let Ok(Some(existing)) = client
@@ -347,16 +357,21 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         Ok(timeouts_only_update(&req))
     }
 
-    async fn delete(&self, ctx: &Ctx<EntraClient>, req: DeleteRequest) -> Result<(), Diagnostics> {
+    async fn delete(
+        &self,
+        ctx: &Ctx<EntraClient>,
+        req: DeleteRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
         let client = ctx.data()?;
         let Some(id) = string_of(&req.prior, "id") else {
-            return Ok(());
+            return Ok(Diagnostics::new());
         };
         let call = call_for(ctx, &req.prior, Op::Delete);
         client
             .graph
             .delete_role_assignment(&call, &id)
             .await
+            .map(|()| Diagnostics::new())
             .map_err(|e| graph_error(TYPE_NAME, format!("Removing role assignment {id}"), &e))
     }
 
@@ -422,6 +437,35 @@ async fn assignment_for_scoped_member(
             )
             .into()
         })
+}
+
+/// A group principal that cannot hold a directory role (`isAssignableToRole` false).
+/// Users, service principals, and groups this app may not read pass (Graph decides).
+async fn group_not_role_assignable(
+    graph: &GraphClient,
+    call: &Call,
+    principal: &str,
+) -> Option<Diagnostics> {
+    let group: serde_json::Value = graph
+        .get_group(call, principal, "id,displayName,isAssignableToRole")
+        .await
+        .ok()?;
+    if group["isAssignableToRole"].as_bool() == Some(true) {
+        return None;
+    }
+    let name = group["displayName"].as_str().unwrap_or(principal);
+    Some(
+        Diagnostic::attribute_error(
+            "principal_id",
+            "Group cannot hold a directory role",
+            format!(
+                "Group {name:?} ({principal}) is not role-assignable (isAssignableToRole is false). Only groups \
+                 created with isAssignableToRole = true can hold a role; that setting cannot be changed later. \
+                 Use a role-assignable group, or assign the role to the users or service principal directly."
+            ),
+        )
+        .into(),
+    )
 }
 
 /// The assignment a plan asks for.

@@ -7,7 +7,8 @@ use crate::framework::schema::Validator;
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, UpdateRequest, Value,
 };
-use crate::graph::{Call, GraphError};
+use crate::graph::administrative_units::Presence;
+use crate::graph::{Call, GraphClient, GraphError};
 use crate::provider::EntraClient;
 
 /// Default time an operation may take, retries and replication waits included.
@@ -153,6 +154,35 @@ fn error_for(
         detail.push_str(&needs.hint());
     }
     Diagnostic::error(action, detail).into()
+}
+
+/// The plan-time check of the unit a member or role assignment refers to: a unit in
+/// the recycle bin or that does not exist fails the plan on `administrative_unit_id`.
+/// Returns what was found, or `None` when Graph could not tell (no permission, an
+/// outage: apply then reports Graph's own answer).
+pub(crate) async fn planned_unit(
+    graph: &GraphClient,
+    call: &Call,
+    au: &str,
+) -> Result<Option<Presence>, Diagnostics> {
+    let problem = match graph.administrative_unit_presence(call, au).await {
+        Ok(Presence::Deleted) => format!(
+            "Administrative unit {au} was deleted (it is in the recycle bin). Restore it, or refer to an \
+             existing unit."
+        ),
+        Ok(Presence::Absent) => format!(
+            "No administrative unit has the object ID {au}. Check the ID, or refer to the unit's resource \
+             (entra_administrative_unit.<name>.id)."
+        ),
+        Ok(live) => return Ok(Some(live)),
+        Err(_) => return Ok(None),
+    };
+    Err(Diagnostic::attribute_error(
+        "administrative_unit_id",
+        "Administrative unit not found",
+        problem,
+    )
+    .into())
 }
 
 /// The update of a resource whose identifying attributes all force replacement:
