@@ -378,6 +378,17 @@ mod tests {
             &u
         ));
         assert!(!eval("user.memberOf -any (group.objectId -in ['g3'])", &u));
+        // A string operator straight on a collection: any element; negated, none.
+        assert!(eval("user.proxyAddresses -startsWith \"smtp:dj\"", &u));
+        assert!(!eval(
+            "user.proxyAddresses -notEndsWith \"fabrikam.com\"",
+            &u
+        ));
+        assert!(eval(
+            "user.proxyAddresses -notEndsWith \"@outlook.com\"",
+            &u
+        ));
+        assert!(!eval("user.otherMails -startsWith \"alias@\"", &u));
     }
 
     #[test]

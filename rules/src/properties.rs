@@ -30,7 +30,7 @@
 //! | `device.deviceTrustType` | string | `trustType` |
 //! | `device.devicePhysicalIds` | string collection | `physicalIds` |
 //! | `device.extensionAttribute1..15` | string | `extensionAttributes.extensionAttributeN` |
-//! | `device.systemLabels` | string | `systemLabels` (array: any element) |
+//! | `device.systemLabels` | string collection | `systemLabels` |
 //! | `device.isRooted`, `device.accountEnabled` | bool | same name |
 //! | other `device.*` | string | same name |
 //!
@@ -182,7 +182,7 @@ static DEVICE: &[PropertyDef] = &[
     def(D, "memberOf", T::MemberOf, "memberOf"),
     def(D, "objectId", T::String, "id"),
     def(D, "profileType", T::String, "profileType"),
-    def(D, "systemLabels", T::String, "systemLabels"),
+    def(D, "systemLabels", T::StringCollection, "systemLabels"),
 ];
 
 macro_rules! extension_attributes {

@@ -90,6 +90,15 @@ pub fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 /// extra edit, so `user.deviceOSType` suggests `device.deviceOSType`.
 pub(crate) fn property(text: &str) -> Option<String> {
     let (prefix, name) = split_prefix(text);
+    // The Graph name of a property the rule language spells differently, e.g.
+    // device.operatingSystem for device.deviceOSType.
+    if let Some(d) = known_properties().find(|d| {
+        d.graph_path.eq_ignore_ascii_case(name)
+            && !d.name.eq_ignore_ascii_case(name)
+            && prefix.is_none_or(|p| p == d.subject)
+    }) {
+        return Some(format!("{}.{}", d.subject.prefix(), d.name));
+    }
     let limit = tolerance(name.chars().count());
     known_properties()
         .map(|d| {
@@ -145,6 +154,10 @@ mod tests {
         assert_eq!(property("department").as_deref(), Some("user.department"));
         assert_eq!(
             property("user.deviceOSType").as_deref(),
+            Some("device.deviceOSType")
+        );
+        assert_eq!(
+            property("device.operatingSystem").as_deref(),
             Some("device.deviceOSType")
         );
         assert_eq!(

@@ -98,7 +98,10 @@ impl Attribute {
     /// replacement (so every page and editor says so in the same words).
     pub fn full_description(&self) -> String {
         if self.requires_replace {
-            format!("{} Changing it forces replacement.", self.description.trim_end())
+            format!(
+                "{} Changing it forces replacement.",
+                self.description.trim_end()
+            )
         } else {
             self.description.clone()
         }

@@ -14,6 +14,15 @@ impl Validator<'_> {
         let op = c.operator.node;
         let op_span = c.operator.span;
         let name = c.property.node.to_string();
+        // A string operator straight on a string collection tests its elements (any
+        // element for -eq/-startsWith/…, none for -ne/-notStartsWith/…), as Microsoft's
+        // own examples do: user.otherMails -startsWith "alias@domain".
+        let ty = match ty {
+            PropertyType::StringCollection if !matches!(op, Operator::Le | Operator::Ge) => {
+                PropertyType::String
+            }
+            other => other,
+        };
         if ty.is_collection() {
             let example = match ty {
                 PropertyType::AssignedPlans => {
