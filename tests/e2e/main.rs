@@ -11,6 +11,7 @@ mod au_scoped_role_assignment;
 mod auth;
 mod consistency;
 mod data_sources;
+mod day2;
 mod docs_examples;
 mod examples;
 mod faults;
