@@ -100,6 +100,22 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
+    /// The same diagnostics with every error made a warning, `why` added to its detail.
+    pub fn into_warnings(self, why: &str) -> Diagnostics {
+        Diagnostics(
+            self.0
+                .into_iter()
+                .map(|mut d| {
+                    if d.severity == Severity::Error {
+                        d.severity = Severity::Warning;
+                        d.detail = format!("{} ({why})", d.detail);
+                    }
+                    d
+                })
+                .collect(),
+        )
+    }
+
     /// `Err(self)` when there is an error, else `Ok(())`.
     pub fn into_result(self) -> Result<(), Diagnostics> {
         if self.has_error() { Err(self) } else { Ok(()) }

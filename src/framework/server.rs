@@ -63,6 +63,9 @@ pub struct ProviderServer<P: Provider> {
     data: RwLock<Option<Arc<P::Data>>>,
     stop: RwLock<CancellationToken>,
     in_flight: Arc<AtomicUsize>,
+    /// Terraform is running a destroy: the plan before it must not fail on checks of
+    /// resources that will never be created.
+    destroying: bool,
 }
 
 /// Counts an operation as in flight while it lives.
@@ -114,7 +117,16 @@ impl<P: Provider> ProviderServer<P> {
             data: RwLock::new(None),
             stop: RwLock::new(CancellationToken::new()),
             in_flight: Arc::new(AtomicUsize::new(0)),
+            destroying: false,
         })
+    }
+
+    /// Serves a Terraform destroy run: Terraform plans the configuration normally
+    /// before a destroy and fails the destroy on any plan error, so problems found
+    /// while planning resources that would be created become warnings.
+    pub fn destroying(mut self, destroying: bool) -> ProviderServer<P> {
+        self.destroying = destroying;
+        self
     }
 
     /// All schemas.
@@ -368,6 +380,11 @@ impl<P: Provider> ProviderServer<P> {
         // A plan whose checks were cut short must not pass for a checked one.
         if ctx.cancel.is_cancelled() && !diagnostics.has_error() {
             diagnostics.extend(cancelled());
+        }
+        if self.destroying && req.prior.is_null() {
+            diagnostics = diagnostics.into_warnings(
+                "Terraform is destroying, so this resource will not be created; this problem is reported as a warning.",
+            );
         }
         req.requires_replace.sort();
         req.requires_replace.dedup();

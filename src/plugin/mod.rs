@@ -3,6 +3,7 @@
 
 pub mod convert;
 pub mod go_plugin;
+pub mod parent;
 pub mod serve;
 pub mod service;
 pub mod tls;

@@ -114,7 +114,8 @@ pub enum ServeError {
 /// Serves `provider` until Terraform shuts it down.
 pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<(), ServeError> {
     install_crypto_provider();
-    let server = Arc::new(ProviderServer::new(provider).map_err(ServeError::Schema)?);
+    let server = ProviderServer::new(provider).map_err(ServeError::Schema)?;
+    let server = Arc::new(server.destroying(super::parent::terraform_is_destroying()));
     let path = socket_path();
     let listener = UnixListener::bind(&path).map_err(|source| ServeError::Socket {
         path: path.clone(),

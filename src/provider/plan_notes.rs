@@ -10,7 +10,7 @@ use std::sync::{Mutex, PoisonError};
 pub struct PlanNotes {
     /// Units being replaced: lower-cased display name → their current ids.
     replaced: Mutex<HashMap<String, HashSet<String>>>,
-    /// Existing units planned to have dynamic membership after this change.
+    /// Existing assigned units this plan switches to dynamic membership.
     dynamic: Mutex<HashSet<String>>,
     /// New units (id not known yet) planned so far: (dynamic, assigned).
     new_units: Mutex<(usize, usize)>,
@@ -36,7 +36,7 @@ impl PlanNotes {
             .is_some_and(|ids| ids.contains(&id.to_ascii_lowercase()))
     }
 
-    /// Records the membership type an existing unit is planned to have.
+    /// Records whether this plan switches the existing unit `id` to dynamic.
     pub fn planned_type(&self, id: &str, dynamic: bool) {
         let mut set = self.dynamic.lock().unwrap_or_else(PoisonError::into_inner);
         if dynamic {
@@ -46,7 +46,7 @@ impl PlanNotes {
         }
     }
 
-    /// Whether the existing unit `id` is planned to be dynamic.
+    /// Whether this plan switches the existing unit `id` to dynamic.
     pub fn becomes_dynamic(&self, id: &str) -> bool {
         self.dynamic
             .lock()

@@ -503,8 +503,8 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
 }
 
 /// Tells later plans in this process what this unit will be: replaced (its old
-/// object must not count as a duplicate of its replacement), dynamic or assigned
-/// (members of dynamic units fail at plan).
+/// object must not count as a duplicate of its replacement), switched to dynamic, or
+/// new (members of dynamic units fail at plan).
 fn note_plan(notes: &PlanNotes, req: &ModifyPlanRequest) {
     let dynamic = req.planned.get("membership_type").as_str() == Some(DYNAMIC);
     match string_of(&req.prior, "id") {
@@ -516,7 +516,10 @@ fn note_plan(notes: &PlanNotes, req: &ModifyPlanRequest) {
                 notes.replacing(name, &id);
             }
         }
-        Some(id) => notes.planned_type(&id, dynamic),
+        Some(id) => {
+            let was_dynamic = req.prior.get("membership_type").as_str() == Some(DYNAMIC);
+            notes.planned_type(&id, dynamic && !was_dynamic);
+        }
         None => notes.new_unit(dynamic),
     }
 }
