@@ -3,6 +3,7 @@
 
 pub mod codec;
 pub mod diag;
+pub mod model;
 pub mod plan;
 pub mod private;
 pub mod resource;
