@@ -1,77 +1,22 @@
-//! Fault injection: throttling, errors, latency, dropped connections, replication lag,
-//! and a per-app request budget. Driven by a deterministic RNG (`fault_seed`).
+//! Fault injection: throttling, errors, latency, dropped connections (before or after a
+//! write commits), a per-app request budget, and the consistency settings (replication
+//! lag, replicas, dynamic-membership delay). Driven by a deterministic RNG (`fault_seed`).
 
-use serde::{Deserialize, Serialize};
-
-/// Fault settings; field names match the CLI flags (`--throttle-rate` → `throttle_rate`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct FaultConfig {
-    /// Share (0–1) of Graph requests answered 429.
-    pub throttle_rate: f64,
-    /// Share (0–1) of Graph requests answered with `error_status`.
-    pub error_rate: f64,
-    /// Status for injected errors: 500 or 503.
-    pub error_status: u16,
-    /// `Retry-After` for injected 429/503: seconds as text (`"2"`, `"2.5"`) or `"none"`.
-    pub retry_after: String,
-    /// The next N Graph requests are answered 429.
-    pub throttle_next: u32,
-    /// The next N Graph requests are answered with `error_status`.
-    pub error_next: u32,
-    /// Added latency per Graph request, in milliseconds.
-    pub latency_ms: u64,
-    /// Share (0–1) of Graph requests whose connection is dropped.
-    pub drop_rate: f64,
-    /// The next N Graph requests have their connection dropped.
-    pub drop_next: u32,
-    /// Objects younger than this are invisible to reads (404) and to `$ref` writes (400).
-    pub replication_lag_ms: u64,
-    /// Per-app request budget per window (0 = unlimited).
-    pub budget_requests: u32,
-    /// Budget window in milliseconds.
-    pub budget_window_ms: u64,
-    /// RNG seed for rate-based faults.
-    pub fault_seed: u64,
-}
-
-impl Default for FaultConfig {
-    fn default() -> Self {
-        Self {
-            throttle_rate: 0.0,
-            error_rate: 0.0,
-            error_status: 503,
-            retry_after: "1".into(),
-            throttle_next: 0,
-            error_next: 0,
-            latency_ms: 0,
-            drop_rate: 0.0,
-            drop_next: 0,
-            replication_lag_ms: 0,
-            budget_requests: 0,
-            budget_window_ms: 10_000,
-            fault_seed: 0,
-        }
-    }
-}
+mod config;
+mod inject;
 
 use std::collections::HashMap;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use parking_lot::Mutex;
 
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::AppError;
+pub use config::FaultConfig;
+pub use inject::{CommitDropped, broken_response, inject};
 
-/// What to do with one request.
+use crate::replication::LagModel;
+use crate::rng::SplitMix;
+
+/// What to do with one request before it is served.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// Serve normally.
@@ -86,7 +31,18 @@ pub enum Action {
     Budget(u64),
 }
 
-/// Fault injection state: settings, remaining "next N" counts, RNG and budgets.
+/// What to do with a write that has just been committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCommit {
+    /// Answer the real (successful) response.
+    Pass,
+    /// Answer this 5xx status although the write is stored.
+    Error(u16),
+    /// Drop the connection although the write is stored.
+    Drop,
+}
+
+/// Fault injection state: settings, remaining "next N" counts, RNGs and budgets.
 #[derive(Debug)]
 pub struct Faults {
     inner: Mutex<FaultState>,
@@ -95,35 +51,47 @@ pub struct Faults {
 #[derive(Debug)]
 struct FaultState {
     config: FaultConfig,
-    rng: u64,
+    rng: SplitMix,
+    replica_rng: SplitMix,
     throttle_left: u32,
     error_left: u32,
     drop_left: u32,
+    commit_error_left: u32,
+    commit_drop_left: u32,
     budgets: HashMap<String, (Instant, u32)>,
 }
+
+/// Offsets the replica-choice stream so it never disturbs the fault sequence of a seed.
+const REPLICA_STREAM: u64 = 0x5EED_0FEA_11CA_5E00;
 
 impl FaultState {
     fn new(config: FaultConfig) -> Self {
         Self {
-            rng: config.fault_seed,
+            rng: SplitMix::new(config.fault_seed),
+            replica_rng: SplitMix::new(config.fault_seed ^ REPLICA_STREAM),
             throttle_left: config.throttle_next,
             error_left: config.error_next,
             drop_left: config.drop_next,
+            commit_error_left: config.commit_error_next,
+            commit_drop_left: config.commit_drop_next,
             budgets: HashMap::new(),
             config,
         }
     }
 
-    /// SplitMix64: small, fast and reproducible for a given seed.
-    fn next_f64(&mut self) -> f64 {
-        self.rng = self.rng.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        #[allow(clippy::cast_precision_loss)]
-        let f = (z >> 11) as f64 / (1u64 << 53) as f64;
-        f
+    /// Whether a fault with probability `rate` strikes (draws only when `rate > 0`).
+    fn strikes(&mut self, rate: f64) -> bool {
+        rate > 0.0 && self.rng.next_f64() < rate
+    }
+}
+
+/// Takes one from a "next N" counter; true when it was positive.
+fn take_one(left: &mut u32) -> bool {
+    if *left > 0 {
+        *left -= 1;
+        true
+    } else {
+        false
     }
 }
 
@@ -142,30 +110,46 @@ impl Faults {
         c.throttle_next = s.throttle_left;
         c.error_next = s.error_left;
         c.drop_next = s.drop_left;
+        c.commit_error_next = s.commit_error_left;
+        c.commit_drop_next = s.commit_drop_left;
         c
     }
 
-    /// Replaces the settings (RNG reseeded, budgets cleared).
+    /// Replaces the settings (RNGs reseeded, budgets cleared).
     pub fn set(&self, config: FaultConfig) {
         *self.inner.lock() = FaultState::new(config);
     }
 
-    /// Restarts counters and RNG from the current settings.
+    /// Restarts counters and RNGs from the current settings.
     pub fn reset_counters(&self) {
         let mut s = self.inner.lock();
         let config = s.config.clone();
         *s = FaultState::new(config);
     }
 
-    /// Configured replication lag.
-    pub fn replication_lag_ms(&self) -> u64 {
-        self.inner.lock().config.replication_lag_ms
+    /// The replication lag model of the current settings.
+    pub fn lag_model(&self) -> LagModel {
+        LagModel::from_config(&self.inner.lock().config)
     }
 
-    /// Whether an object created at `created_ms` has not replicated yet.
-    pub fn lagging(&self, created_ms: u64) -> bool {
-        let lag = self.replication_lag_ms();
-        lag > 0 && crate::store::model::now_ms() < created_ms.saturating_add(lag)
+    /// Delay between a change and the dynamic-membership evaluation it causes.
+    pub fn dynamic_delay_ms(&self) -> u64 {
+        self.inner.lock().config.dynamic_processing_delay_ms
+    }
+
+    /// Whether role-assignment listings filtered on `directoryScopeId` alone are refused.
+    pub fn refuses_scope_only_role_filter(&self) -> bool {
+        self.inner.lock().config.refuse_scope_only_role_filter
+    }
+
+    /// The read replica that serves the next request (always 0 with one replica).
+    pub fn pick_replica(&self) -> u32 {
+        let mut s = self.inner.lock();
+        let replicas = s.config.replicas.max(1);
+        if replicas == 1 {
+            return 0;
+        }
+        u32::try_from(s.replica_rng.next_u64() % u64::from(replicas)).unwrap_or(0)
     }
 
     /// Retry-After header value for injected faults.
@@ -183,19 +167,16 @@ impl Faults {
         Duration::from_millis(self.inner.lock().config.latency_ms)
     }
 
-    /// Decides the fate of one request from `app`.
+    /// Decides the fate of one request from `app` before it is served.
     pub fn decide(&self, app: &str) -> Action {
         let mut s = self.inner.lock();
-        if s.drop_left > 0 {
-            s.drop_left -= 1;
+        if take_one(&mut s.drop_left) {
             return Action::Drop;
         }
-        if s.throttle_left > 0 {
-            s.throttle_left -= 1;
+        if take_one(&mut s.throttle_left) {
             return Action::Throttle;
         }
-        if s.error_left > 0 {
-            s.error_left -= 1;
+        if take_one(&mut s.error_left) {
             return Action::Error(s.config.error_status);
         }
         let (drop_rate, throttle_rate, error_rate) = (
@@ -203,13 +184,13 @@ impl Faults {
             s.config.throttle_rate,
             s.config.error_rate,
         );
-        if drop_rate > 0.0 && s.next_f64() < drop_rate {
+        if s.strikes(drop_rate) {
             return Action::Drop;
         }
-        if throttle_rate > 0.0 && s.next_f64() < throttle_rate {
+        if s.strikes(throttle_rate) {
             return Action::Throttle;
         }
-        if error_rate > 0.0 && s.next_f64() < error_rate {
+        if s.strikes(error_rate) {
             return Action::Error(s.config.error_status);
         }
         let (limit, window_ms) = (s.config.budget_requests, s.config.budget_window_ms);
@@ -228,77 +209,23 @@ impl Faults {
         }
         Action::Pass
     }
-}
 
-/// A body that fails immediately, making hyper abort the connection.
-struct BrokenBody;
-
-impl http_body::Body for BrokenBody {
-    type Data = Bytes;
-    type Error = std::io::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(Some(Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionAborted,
-            "entra-emulator: injected dropped connection",
-        ))))
-    }
-}
-
-/// Middleware: applies latency and the decided fault to a Graph request.
-pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let faults = state.faults();
-    // Latency stands for the network: once per HTTP request, so a `$batch` pays it
-    // once and its items none.
-    let latency = faults.latency();
-    if !latency.is_zero() && req.extensions().get::<crate::stats::BatchItem>().is_none() {
-        tokio::time::sleep(latency).await;
-    }
-    // A `$batch` envelope is not faulted itself; its items are, one by one.
-    if req.uri().path().ends_with("/$batch") {
-        return next.run(req).await;
-    }
-    let caller = req.extensions().get::<Caller>().cloned();
-    let app = caller.as_ref().map_or("anonymous", |c| c.app_id.as_str());
-    match faults.decide(app) {
-        Action::Pass => next.run(req).await,
-        Action::Throttle => AppError::throttled(faults.retry_after()).into_response(),
-        Action::Error(status) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut e = if status == StatusCode::SERVICE_UNAVAILABLE {
-                AppError::new(
-                    status,
-                    "serviceNotAvailable",
-                    "Service is unavailable. Please try again later.",
-                )
-            } else {
-                AppError::new(
-                    status,
-                    "generalException",
-                    "An internal server error occurred.",
-                )
-            };
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                e.retry_after = faults.retry_after();
-            }
-            e.into_response()
+    /// Decides what the client of a successfully committed write gets to see.
+    pub fn decide_after_commit(&self) -> AfterCommit {
+        let mut s = self.inner.lock();
+        if take_one(&mut s.commit_drop_left) {
+            return AfterCommit::Drop;
         }
-        Action::Drop => Response::new(Body::new(BrokenBody)),
-        Action::Budget(secs) => {
-            let mut e = AppError::throttled(Some(secs.to_string()));
-            let tenant = caller.as_ref().map_or("", |c| c.tenant_id.as_str());
-            e.headers.push((
-                "x-ms-throttle-scope",
-                format!("Tenant_Application/ReadWrite/{app}/{tenant}"),
-            ));
-            e.headers.push((
-                "x-ms-throttle-information",
-                "ResourceUnitLimitExceeded".into(),
-            ));
-            e.into_response()
+        if take_one(&mut s.commit_error_left) {
+            return AfterCommit::Error(s.config.error_status);
         }
+        let (drop_rate, error_rate) = (s.config.commit_drop_rate, s.config.commit_error_rate);
+        if s.strikes(drop_rate) {
+            return AfterCommit::Drop;
+        }
+        if s.strikes(error_rate) {
+            return AfterCommit::Error(s.config.error_status);
+        }
+        AfterCommit::Pass
     }
 }
