@@ -173,6 +173,21 @@ pub mod perms {
     ];
     /// Write groups.
     pub const GROUP_WRITE: &[&str] = &["Group.ReadWrite.All", "Directory.ReadWrite.All"];
+    /// Read group members.
+    pub const GROUP_MEMBER_READ: &[&str] = &[
+        "GroupMember.Read.All",
+        "GroupMember.ReadWrite.All",
+        "Group.Read.All",
+        "Group.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+    ];
+    /// Add or remove group members.
+    pub const GROUP_MEMBER_WRITE: &[&str] = &[
+        "GroupMember.ReadWrite.All",
+        "Group.ReadWrite.All",
+        "Directory.ReadWrite.All",
+    ];
     /// Read devices.
     pub const DEVICE_READ: &[&str] = &[
         "Device.Read.All",

@@ -97,6 +97,24 @@ impl AppError {
         e
     }
 
+    /// 400 for a write that references an object the serving replica does not have yet
+    /// (observed in the wild right after creating the referenced object).
+    pub fn not_valid_reference() -> Self {
+        Self::bad_request("Not a valid reference update.")
+    }
+
+    /// 413 for a request body over the size limit (Graph's exact text is unconfirmed).
+    pub fn too_large(limit_bytes: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            format!(
+                "The request body is too large. The maximum request size is {} MB.",
+                limit_bytes / (1024 * 1024)
+            ),
+        )
+    }
+
     /// 400 for a malformed JSON body.
     pub fn invalid_json() -> Self {
         Self::odata_bad_request(

@@ -7,7 +7,9 @@
 
 pub mod assertion;
 pub mod auth;
+pub mod consistency;
 pub mod context;
+pub mod directory;
 pub mod dynamic;
 pub mod error;
 pub mod faults;
@@ -15,10 +17,14 @@ pub mod filter;
 pub mod odata;
 pub mod options;
 pub mod persist;
+pub mod replication;
+mod rng;
 pub mod routes;
+pub mod shutdown;
 pub mod state;
 pub mod stats;
 pub mod store;
+pub mod view;
 
 use std::net::SocketAddr;
 
@@ -98,19 +104,36 @@ pub struct Emulator {
     task: tokio::task::JoinHandle<()>,
 }
 
-impl Emulator {
-    /// Binds `listen` and serves the tenant described by `options`.
-    pub async fn start(listen: SocketAddr, options: Options) -> anyhow::Result<Emulator> {
-        let state = AppState::new(&options)?;
-        let listener = tokio::net::TcpListener::bind(listen).await?;
-        let addr = listener.local_addr()?;
-        let url = url_for(addr);
-        state.add_own_url(url.clone());
-        if addr.ip().is_unspecified() {
-            state.add_own_url(format!("http://localhost:{}", addr.port()));
-        }
+/// An emulator bound to its address but not serving yet: lets a binary install its
+/// signal handlers and print its address before the first request is served.
+#[derive(Debug)]
+pub struct BoundEmulator {
+    listener: tokio::net::TcpListener,
+    url: String,
+    state: AppState,
+}
+
+impl BoundEmulator {
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// Same as [`Emulator::env`].
+    pub fn env(&self) -> Vec<(String, String)> {
+        env_for(&self.url, &self.state)
+    }
+
+    /// The shared state (tenant, counters, faults).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Starts serving.
+    pub fn serve(self) -> Emulator {
         let (stop, stopped) = oneshot::channel::<()>();
-        let router = app(state.clone());
+        let router = app(self.state.clone());
+        let listener = self.listener;
         let task = tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
                 let _ = stopped.await;
@@ -119,11 +142,35 @@ impl Emulator {
                 tracing::error!("emulator server error: {e}");
             }
         });
-        Ok(Emulator {
-            url,
-            state,
+        Emulator {
+            url: self.url,
+            state: self.state,
             stop,
             task,
+        }
+    }
+}
+
+impl Emulator {
+    /// Binds `listen` and serves the tenant described by `options`.
+    pub async fn start(listen: SocketAddr, options: Options) -> anyhow::Result<Emulator> {
+        Ok(Self::bind(listen, options).await?.serve())
+    }
+
+    /// Builds the tenant described by `options` and binds `listen`, without serving.
+    pub async fn bind(listen: SocketAddr, options: Options) -> anyhow::Result<BoundEmulator> {
+        let state = AppState::new(&options)?;
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let url = url_for(addr);
+        state.add_own_url(url.clone());
+        if addr.ip().is_unspecified() {
+            state.add_own_url(format!("http://localhost:{}", addr.port()));
+        }
+        Ok(BoundEmulator {
+            listener,
+            url,
+            state,
         })
     }
 

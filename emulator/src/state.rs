@@ -1,16 +1,20 @@
-//! Shared application state: the tenant behind one lock, the seed for resets,
-//! the token signer, counters and fault settings.
+//! Shared application state: the directory (primary tenant, replication log, pending
+//! dynamic evaluations) behind one lock, the seed for resets, the token signer,
+//! counters and fault settings.
 
 use std::sync::Arc;
 
 use parking_lot::RwLock;
 
 use crate::auth::TokenSigner;
+use crate::directory::{Clock, Directory};
 use crate::faults::Faults;
 use crate::options::Options;
 use crate::persist::Persister;
+use crate::replication::{ReadAt, mono_ms};
 use crate::stats::Stats;
 use crate::store::Tenant;
+use crate::view::View;
 
 /// Cheaply clonable handle to the emulator's state.
 #[derive(Clone)]
@@ -19,7 +23,7 @@ pub struct AppState {
 }
 
 struct Shared {
-    tenant: RwLock<Tenant>,
+    directory: RwLock<Directory>,
     seed: Tenant,
     signer: TokenSigner,
     stats: Stats,
@@ -42,13 +46,21 @@ impl AppState {
         let (tenant, persister) = match &options.state_file {
             Some(path) => {
                 let (p, loaded) = Persister::open(path)?;
-                (loaded.unwrap_or_else(|| seed.clone()), Some(p))
+                let tenant = match loaded {
+                    // Evaluations pending when the state was saved catch up at start.
+                    Some(mut t) => {
+                        crate::dynamic::evaluate_all(&mut t);
+                        t
+                    }
+                    None => seed.clone(),
+                };
+                (tenant, Some(p))
             }
             None => (seed.clone(), None),
         };
         let state = Self {
             inner: Arc::new(Shared {
-                tenant: RwLock::new(tenant),
+                directory: RwLock::new(Directory::new(tenant)),
                 seed,
                 signer: TokenSigner::random(),
                 stats: Stats::default(),
@@ -67,16 +79,57 @@ impl AppState {
         Self::new(&Options::default())
     }
 
-    /// Runs `f` with shared access to the tenant.
+    /// Runs `f` with shared access to the primary tenant (the current truth).
     pub fn read<R>(&self, f: impl FnOnce(&Tenant) -> R) -> R {
-        f(&self.inner.tenant.read())
+        f(&self.inner.directory.read().tenant)
     }
 
-    /// Runs `f` with exclusive access to the tenant, then schedules persistence.
-    pub fn write<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
-        let r = f(&mut self.inner.tenant.write());
+    /// Runs `f` with the directory as `at` sees it now.
+    pub fn view<R>(&self, at: ReadAt, f: impl FnOnce(&View<'_>) -> R) -> R {
+        let clock = self.clock();
+        let directory = self.inner.directory.read();
+        f(&directory.view_at(at, clock))
+    }
+
+    /// Runs `f` with exclusive access to the directory, then replicates the write's
+    /// changes, schedules the dynamic evaluations they call for, and persists.
+    pub fn write<R>(&self, f: impl FnOnce(&mut Directory) -> R) -> R {
+        let clock = self.clock();
+        let r = {
+            let mut directory = self.inner.directory.write();
+            directory.begin(clock);
+            let r = f(&mut directory);
+            directory.commit();
+            r
+        };
         self.persist();
         r
+    }
+
+    /// Runs due dynamic evaluations and prunes replicated history (start of a request).
+    pub fn tick(&self) {
+        let clock = self.clock();
+        if !self.inner.directory.read().needs_tick(clock) {
+            return;
+        }
+        self.inner.directory.write().tick(clock);
+        self.persist();
+    }
+
+    /// Time passes: pending evaluations run, every change reaches every replica.
+    pub fn settle(&self) {
+        let clock = self.clock();
+        self.inner.directory.write().settle(clock);
+        self.persist();
+    }
+
+    /// The settings and time for the request being served.
+    fn clock(&self) -> Clock {
+        Clock {
+            now_ms: mono_ms(),
+            lag: self.inner.faults.lag_model(),
+            dynamic_delay_ms: self.inner.faults.dynamic_delay_ms(),
+        }
     }
 
     fn persist(&self) {
@@ -87,7 +140,7 @@ impl AppState {
 
     /// Snapshot of the tenant (for persistence).
     pub fn snapshot(&self) -> Tenant {
-        self.inner.tenant.read().clone()
+        self.inner.directory.read().tenant.clone()
     }
 
     /// Writes pending state to disk now (no-op without a state file).
@@ -99,7 +152,7 @@ impl AppState {
 
     /// Back to the seed, counters zeroed.
     pub fn reset(&self) {
-        *self.inner.tenant.write() = self.inner.seed.clone();
+        *self.inner.directory.write() = Directory::new(self.inner.seed.clone());
         self.inner.stats.reset();
         self.inner.faults.reset_counters();
         self.persist();

@@ -16,11 +16,12 @@ async fn create_returns_201_with_full_object() {
     assert_eq!(r.status(), 201);
     assert!(r.headers().contains_key("request-id"));
     let v: Value = r.json().await.unwrap();
+    // Deliberate change: v1.0 contexts name the canonical `directory/administrativeUnits`.
     assert!(
         v["@odata.context"]
             .as_str()
             .unwrap()
-            .ends_with("/v1.0/$metadata#administrativeUnits/$entity")
+            .ends_with("/v1.0/$metadata#directory/administrativeUnits/$entity")
     );
     assert!(uuid::Uuid::parse_str(v["id"].as_str().unwrap()).is_ok());
     assert_eq!(v["deletedDateTime"], Value::Null);
@@ -197,17 +198,33 @@ async fn client_request_id_is_echoed() {
 }
 
 #[tokio::test]
-async fn beta_and_unprefixed_paths_work() {
+async fn beta_paths_work_and_v1_has_no_top_level_set() {
     let h = start().await;
     let id = h.create_au(json!({"displayName": "B"})).await;
     for p in [
         format!("/beta/administrativeUnits/{id}"),
         format!("/beta/directory/administrativeUnits/{id}"),
-        format!("/v1.0/administrativeUnits/{id}"),
     ] {
         let v = h.get_json(&p).await;
         assert_eq!(v["id"], id.as_str());
     }
+    // Deliberate change: v1.0 has no top-level `administrativeUnits` entity set, so
+    // Graph answers it like any unknown segment.
+    for p in [
+        "/v1.0/administrativeUnits".to_owned(),
+        format!("/v1.0/administrativeUnits/{id}"),
+        format!("/v1.0/administrativeUnits/{id}/members"),
+    ] {
+        let msg = assert_graph_error(h.get(&p).await, 400, "BadRequest").await;
+        assert_eq!(
+            msg,
+            "Resource not found for the segment 'administrativeUnits'."
+        );
+    }
+    let r = h
+        .post("/v1.0/administrativeUnits", json!({"displayName": "x"}))
+        .await;
+    assert_graph_error(r, 400, "BadRequest").await;
 }
 
 #[tokio::test]

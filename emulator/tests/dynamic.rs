@@ -161,3 +161,85 @@ async fn invalid_rules_are_400() {
         .await;
     assert_graph_error(r, 400, "Request_BadRequest").await;
 }
+
+fn delayed(delay_ms: u64) -> entra_emulator::Options {
+    entra_emulator::Options {
+        faults: entra_emulator::FaultConfig {
+            dynamic_processing_delay_ms: delay_ms,
+            ..entra_emulator::FaultConfig::default()
+        },
+        ..entra_emulator::Options::default()
+    }
+}
+
+const SALES_RULE: &str = "(user.department -eq \"Sales\")";
+
+#[tokio::test]
+async fn dynamic_members_appear_only_after_the_processing_delay() {
+    let h = start_with(delayed(60_000)).await;
+    let au = h
+        .create_au(json!({"displayName": "Sales", "membershipType": "Dynamic", "membershipRule": SALES_RULE}))
+        .await;
+    assert!(
+        member_ids(&h, &au).await.is_empty(),
+        "never inside the write"
+    );
+    h.settle().await;
+    assert_eq!(member_ids(&h, &au).await.len(), 6);
+    let u = user_id(2);
+    let r = h
+        .patch(&format!("/v1.0/users/{u}"), json!({"department": "Sales"}))
+        .await;
+    assert_eq!(r.status(), 204);
+    assert!(!member_ids(&h, &au).await.contains(&u));
+    h.settle().await;
+    assert!(member_ids(&h, &au).await.contains(&u));
+}
+
+#[tokio::test]
+async fn dynamic_evaluation_runs_after_a_real_short_delay() {
+    let h = start_with(delayed(300)).await;
+    let started = std::time::Instant::now();
+    let au = h
+        .create_au(json!({"displayName": "Sales", "membershipType": "Dynamic", "membershipRule": SALES_RULE}))
+        .await;
+    assert!(member_ids(&h, &au).await.is_empty());
+    let done = poll_until(std::time::Duration::from_secs(3), || async {
+        member_ids(&h, &au).await.len() == 6
+    })
+    .await;
+    assert!(done);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(290));
+}
+
+#[tokio::test]
+async fn evaluated_member_links_go_through_replication_lag() {
+    let h = start_with(lagging(60_000, 60_000, 3)).await;
+    let au = h
+        .create_au(json!({"displayName": "Sales", "membershipType": "Dynamic", "membershipRule": SALES_RULE}))
+        .await;
+    h.settle().await;
+    assert_eq!(member_ids(&h, &au).await.len(), 6);
+    let u = user_id(2);
+    let r = h
+        .patch(&format!("/v1.0/users/{u}"), json!({"department": "Sales"}))
+        .await;
+    assert_eq!(r.status(), 204);
+    // The next request runs the evaluation on the primary; its link still replicates.
+    assert!(!member_ids(&h, &au).await.contains(&u));
+    let strong: Value = h
+        .strong_get(&format!("{AUS}/{au}/members?$top=999"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        strong["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == u.as_str())
+    );
+    h.settle().await;
+    assert!(member_ids(&h, &au).await.contains(&u));
+}

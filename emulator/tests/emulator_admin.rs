@@ -4,8 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use common::*;
 use entra_emulator::{AppState, BackgroundEmulator, DEMO_TENANT_ID, Options};
@@ -109,49 +110,136 @@ fn background_emulator_serves_and_stops_on_drop() {
     let addr = emu.url().trim_start_matches("http://").to_owned();
     assert!(std::net::TcpStream::connect(&addr).is_ok());
     drop(emu);
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // Drop joins the server thread, so the port is closed once it returns.
     assert!(std::net::TcpStream::connect(&addr).is_err());
+}
+
+/// A started `entra-emulator` process, killed on drop if a test fails midway.
+struct Binary {
+    child: Child,
+    lines: std::io::Lines<BufReader<ChildStdout>>,
+}
+
+impl Binary {
+    fn start(args: &[&str]) -> Binary {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_entra-emulator"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        Binary {
+            child,
+            lines: BufReader::new(stdout).lines(),
+        }
+    }
+
+    /// The six `KEY=VALUE` lines (blocks until printed).
+    fn env_lines(&mut self) -> Vec<String> {
+        (0..6)
+            .map(|_| self.lines.next().unwrap().unwrap())
+            .collect()
+    }
+
+    /// Polls for the exit status for up to `limit`.
+    fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        None
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
 }
 
 #[test]
 fn binary_prints_env_then_stops_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_entra-emulator"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first
-        .strip_prefix("ENTRA_EMULATOR_URL=http://127.0.0.1:")
-        .map(|p| p.to_owned());
-    assert!(url.is_some(), "{first}");
-    let rest: Vec<String> = (0..5).map(|_| lines.next().unwrap().unwrap()).collect();
-    assert!(rest[0].starts_with("ARM_TENANT_ID="));
-    assert!(rest[1].starts_with("ARM_CLIENT_ID="));
-    assert!(rest[2].starts_with("ARM_CLIENT_SECRET="));
-    assert_eq!(
-        rest[3],
-        format!(
-            "ENTRA_GRAPH_ENDPOINT={}",
-            first.trim_start_matches("ENTRA_EMULATOR_URL=")
-        )
+    let mut bin = Binary::start(&[]);
+    let lines = bin.env_lines();
+    let first = &lines[0];
+    assert!(
+        first.starts_with("ENTRA_EMULATOR_URL=http://127.0.0.1:"),
+        "{first}"
     );
-    assert_eq!(
-        rest[4],
-        format!(
-            "ENTRA_LOGIN_ENDPOINT={}",
-            first.trim_start_matches("ENTRA_EMULATOR_URL=")
-        )
-    );
-    Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert!(status.success(), "{status:?}");
+    let url = first.trim_start_matches("ENTRA_EMULATOR_URL=");
+    assert!(lines[1].starts_with("ARM_TENANT_ID="));
+    assert!(lines[2].starts_with("ARM_CLIENT_ID="));
+    assert!(lines[3].starts_with("ARM_CLIENT_SECRET="));
+    assert_eq!(lines[4], format!("ENTRA_GRAPH_ENDPOINT={url}"));
+    assert_eq!(lines[5], format!("ENTRA_LOGIN_ENDPOINT={url}"));
+    // The handlers are installed before the first line is printed, so a SIGTERM sent
+    // at once must end in a clean exit.
+    bin.terminate();
+    let status = bin.wait_for_exit(Duration::from_secs(20));
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+}
+
+#[test]
+fn binary_stops_cleanly_on_sigterm_right_after_start_repeatedly() {
+    for _ in 0..5 {
+        let mut bin = Binary::start(&[]);
+        let first = bin.lines.next().unwrap().unwrap();
+        assert!(first.starts_with("ENTRA_EMULATOR_URL="), "{first}");
+        bin.terminate();
+        let status = bin.wait_for_exit(Duration::from_secs(20));
+        assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    }
+}
+
+fn binary_faults(args: &[&str]) -> Value {
+    let mut bin = Binary::start(args);
+    let url = bin.env_lines()[0]
+        .trim_start_matches("ENTRA_EMULATOR_URL=")
+        .to_owned();
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET /_emulator/faults HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    bin.terminate();
+    assert!(bin.wait_for_exit(Duration::from_secs(20)).is_some());
+    let body = response.split("\r\n\r\n").nth(1).unwrap();
+    serde_json::from_str(body).unwrap()
+}
+
+#[test]
+fn binary_defaults_to_a_realistic_lag() {
+    let f = binary_faults(&[]);
+    assert_eq!(f["replication_lag_min_ms"], 500);
+    assert_eq!(f["replication_lag_ms"], 3000);
+    assert_eq!(f["replicas"], 3);
+    assert_eq!(f["dynamic_processing_delay_ms"], 2000);
+    let fixed = binary_faults(&["--replication-lag-ms", "8000"]);
+    assert_eq!(fixed["replication_lag_ms"], 8000);
+    assert_eq!(fixed["replication_lag_min_ms"], Value::Null);
+    let off = binary_faults(&["--replication-lag-ms", "0", "--commit-error-next", "2"]);
+    assert_eq!(off["replication_lag_ms"], 0);
+    assert_eq!(off["commit_error_next"], 2);
 }
 
 #[test]
@@ -164,6 +252,19 @@ fn binary_help_documents_demo_tenant() {
     assert!(text.contains(DEMO_TENANT_ID));
     assert!(text.contains(entra_emulator::DEMO_CLIENT_ID));
     assert!(text.contains("--seed"));
+    for documented in [
+        "--replication-lag-ms",
+        "--replication-lag-min-ms",
+        "--replicas",
+        "--dynamic-processing-delay-ms",
+        "--commit-error-rate",
+        "--commit-drop-next",
+        "--refuse-scope-only-role-filter",
+        "x-emulator-consistency: strong",
+        "/_emulator/settle",
+    ] {
+        assert!(text.contains(documented), "{documented}");
+    }
 }
 
 #[test]

@@ -1,37 +1,53 @@
 //! `/directory/administrativeUnits` CRUD, `$count`, and AU property rules.
+//!
+//! v1.0 serves AUs only below `/directory`; beta also at `/administrativeUnits`.
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{any, get};
 use serde_json::{Map, Value};
 
 use super::{Ctx, count_text, json, json_object, no_content};
 use crate::AppState;
 use crate::auth::perms;
+use crate::directory::Directory;
 use crate::dynamic;
 use crate::error::{AppError, AppResult};
 use crate::filter::{Filter, Target};
 use crate::odata;
 use crate::store::model::DirObject;
-use crate::store::{ObjectKind, Tenant, schema};
+use crate::store::{ObjectKind, schema};
+use crate::view::View;
 
 const KIND: ObjectKind = ObjectKind::AdministrativeUnit;
 /// Maximum display name length.
 pub const MAX_DISPLAY_NAME: usize = 256;
 
-/// Collection prefixes served for a version (canonical first).
-pub fn prefixes(version: &str) -> [String; 2] {
-    [
-        format!("/{version}/directory/administrativeUnits"),
-        format!("/{version}/administrativeUnits"),
-    ]
+/// Collection prefixes served for a version (canonical first). The top-level
+/// `administrativeUnits` entity set exists in beta only.
+pub fn prefixes(version: &str) -> Vec<String> {
+    let mut p = vec![format!("/{version}/directory/administrativeUnits")];
+    if version == "beta" {
+        p.push(format!("/{version}/administrativeUnits"));
+    }
+    p
+}
+
+/// Graph v1.0's answer below `/administrativeUnits`: an unknown segment.
+async fn not_in_v1() -> AppError {
+    AppError::odata_bad_request("Resource not found for the segment 'administrativeUnits'.")
 }
 
 /// Registers the AU routes for `version`.
 pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
+    if version == "v1.0" {
+        r = r
+            .route("/v1.0/administrativeUnits", any(not_in_v1))
+            .route("/v1.0/administrativeUnits/{*rest}", any(not_in_v1));
+    }
     for p in prefixes(version) {
         r = r
             .route(&p, get(list).post(create))
@@ -62,12 +78,22 @@ fn check_orderby(ctx: &Ctx) -> AppResult<()> {
     Ok(())
 }
 
+/// The `@odata.context` fragment of the AU collection: `directory/administrativeUnits`
+/// on v1.0 (and on beta's `/directory` path), `administrativeUnits` on beta's own path.
+pub fn collection_fragment(ctx: &Ctx) -> &'static str {
+    if ctx.version == "v1.0" || ctx.path.contains("/directory/") {
+        "directory/administrativeUnits"
+    } else {
+        "administrativeUnits"
+    }
+}
+
 /// Renders an AU with `@odata.context` for a single-entity response.
 pub fn entity_json(ctx: &Ctx, obj: &DirObject) -> Value {
     let mut m = Map::new();
     m.insert(
         "@odata.context".into(),
-        Value::String(ctx.context("administrativeUnits/$entity")),
+        Value::String(ctx.context(&format!("{}/$entity", collection_fragment(ctx)))),
     );
     m.extend(odata::render_object(obj, &ctx.query));
     Value::Object(m)
@@ -93,12 +119,12 @@ fn wants_members(ctx: &Ctx) -> AppResult<bool> {
 }
 
 /// Adds `members` (up to 20, typed) to a rendered AU when the caller may read them.
-fn add_expanded(t: &Tenant, ctx: &Ctx, au: &DirObject, value: &mut Value) {
+fn add_expanded(v: &View<'_>, ctx: &Ctx, au: &DirObject, value: &mut Value) {
     let hidden = au.str_prop("visibility") == Some("HiddenMembership");
     if hidden && !ctx.caller.has_any(perms::MEMBER_HIDDEN) {
         return;
     }
-    let members: Vec<Value> = t
+    let members: Vec<Value> = v
         .members(&au.id)
         .into_iter()
         .take(EXPAND_LIMIT)
@@ -116,18 +142,16 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     check_orderby(&ctx)?;
     let expand = wants_members(&ctx)?;
     let filter = filter_for(&ctx)?;
-    let body = state.read(|t| -> AppResult<Value> {
-        let objs = sorted(t.list(KIND).collect(), &ctx);
+    let body = state.view(ctx.read, |v| -> AppResult<Value> {
+        let objs = sorted(v.list(KIND), &ctx);
         let page = odata::page(objs.into_iter(), &ctx.query, filter.as_ref())?;
-        Ok(
-            ctx.page_collection("directory/administrativeUnits", &page, |o| {
-                let mut v = Value::Object(odata::render_object(o, &ctx.query));
-                if expand {
-                    add_expanded(t, &ctx, o, &mut v);
-                }
-                v
-            }),
-        )
+        Ok(ctx.page_collection(collection_fragment(&ctx), &page, |o| {
+            let mut item = Value::Object(odata::render_object(o, &ctx.query));
+            if expand {
+                add_expanded(v, &ctx, o, &mut item);
+            }
+            item
+        }))
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -166,22 +190,14 @@ async fn count(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .as_deref()
         .map(odata::parse_search)
         .transpose()?;
-    let n = state.read(|t| {
-        t.list(KIND)
+    let n = state.view(ctx.read, |v| {
+        v.list(KIND)
+            .into_iter()
             .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
             .filter(|o| search.as_ref().is_none_or(|s| s.matches(o)))
             .count()
     });
     Ok(count_text(n))
-}
-
-/// Looks up a visible AU (404 when missing or not yet replicated).
-pub fn visible_au<'a>(state: &AppState, t: &'a Tenant, id: &str) -> AppResult<&'a DirObject> {
-    let au = t.get_kind(id, KIND)?;
-    if state.faults().lagging(au.created_ms) {
-        return Err(AppError::not_found(id));
-    }
-    Ok(au)
 }
 
 async fn get_one(
@@ -192,13 +208,13 @@ async fn get_one(
     ctx.caller.require(perms::AU_READ)?;
     ctx.query.check_select(KIND)?;
     let expand = wants_members(&ctx)?;
-    let body = state.read(|t| {
-        visible_au(&state, t, &id).map(|au| {
-            let mut v = entity_json(&ctx, au);
+    let body = state.view(ctx.read, |v| {
+        v.get_kind(&id, KIND).map(|au| {
+            let mut value = entity_json(&ctx, au);
             if expand {
-                add_expanded(t, &ctx, au, &mut v);
+                add_expanded(v, &ctx, au, &mut value);
             }
-            v
+            value
         })
     })?;
     Ok(json(StatusCode::OK, body))
@@ -284,10 +300,10 @@ fn member_binds(body: &Map<String, Value>) -> AppResult<Vec<String>> {
     }
 }
 
-fn bind_members(t: &mut Tenant, au_id: &str, urls: &[String]) -> AppResult<()> {
+fn bind_members(d: &mut Directory, ctx: &Ctx, au_id: &str, urls: &[String]) -> AppResult<()> {
+    let au = d.tenant.get_kind(au_id, KIND)?.clone();
     for url in urls {
-        let member = super::members::resolve_ref(t, url)?;
-        t.add_member(au_id, &member)?;
+        super::members::add_reference(d, ctx, &au, url)?;
     }
     Ok(())
 }
@@ -308,14 +324,13 @@ async fn create(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> AppResu
     let binds = member_binds(&body)?;
     let id = uuid::Uuid::new_v4().to_string();
     let obj = DirObject::new(id.clone(), KIND, props);
-    let value = state.write(|t| -> AppResult<Option<Value>> {
-        t.insert(obj);
-        if let Err(e) = bind_members(t, &id, &binds) {
-            t.hard_delete(&id);
+    let value = state.write(|d| -> AppResult<Option<Value>> {
+        d.tenant.insert(obj);
+        if let Err(e) = bind_members(d, &ctx, &id, &binds) {
+            d.tenant.hard_delete(&id);
             return Err(e);
         }
-        dynamic::recompute_au(t, &id);
-        Ok(t.get(&id).map(|o| entity_json(&ctx, o)))
+        Ok(d.tenant.get(&id).map(|o| entity_json(&ctx, o)))
     })?;
     Ok(json(StatusCode::CREATED, value.unwrap_or(Value::Null)))
 }
@@ -328,8 +343,8 @@ async fn update(
 ) -> AppResult<Response> {
     ctx.caller.require(perms::AU_WRITE)?;
     let mut body = json_object(&body)?;
-    state.write(|t| -> AppResult<()> {
-        let au = visible_au(&state, t, &id)?.clone();
+    state.write(|d| -> AppResult<()> {
+        let au = d.addressed(ctx.read, &id, KIND)?;
         // isMemberManagementRestricted is immutable: re-sending the stored value is
         // accepted, any change is rejected as a read-only property.
         if let Some(v) = body.get("isMemberManagementRestricted")
@@ -340,13 +355,12 @@ async fn update(
         }
         let mut props = schema::check_body(KIND, &body, false)?;
         normalize(&mut props, false)?;
-        // HiddenMembership can only be chosen at creation (unconfirmed; see README).
         let was_hidden = au.str_prop("visibility") == Some("HiddenMembership");
         if props.get("visibility").and_then(Value::as_str) == Some("HiddenMembership")
             && !was_hidden
         {
             return Err(AppError::bad_request(
-                "The visibility of an administrative unit can be set to HiddenMembership only when it is created.",
+                "HiddenMembership can only be set during administrative unit creation.",
             ));
         }
         let mut merged = au.props.clone();
@@ -358,11 +372,10 @@ async fn update(
                 "Members of an administrative unit with dynamic membership cannot be added or removed manually.",
             ));
         }
-        bind_members(t, &id, &binds)?;
-        let obj = t.get_kind_mut(&id, KIND)?;
+        bind_members(d, &ctx, &id, &binds)?;
+        let obj = d.tenant.edit_kind(&id, KIND)?;
         obj.props = merged;
         obj.modified_ms = crate::store::model::now_ms();
-        dynamic::recompute_au(t, &id);
         Ok(())
     })?;
     Ok(no_content())
@@ -374,9 +387,9 @@ async fn delete(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     ctx.caller.require(perms::AU_WRITE)?;
-    state.write(|t| -> AppResult<()> {
-        visible_au(&state, t, &id)?;
-        t.soft_delete(&id)?;
+    state.write(|d| -> AppResult<()> {
+        d.addressed(ctx.read, &id, KIND)?;
+        d.tenant.soft_delete(&id)?;
         Ok(())
     })?;
     Ok(no_content())
@@ -425,7 +438,7 @@ async fn delta(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         let mut m = Map::new();
         m.insert(
             "@odata.context".into(),
-            Value::String(ctx.context("directory/administrativeUnits")),
+            Value::String(ctx.context(collection_fragment(&ctx))),
         );
         if let Some(next) = page.next_after {
             m.insert(

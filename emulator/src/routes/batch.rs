@@ -1,12 +1,15 @@
 //! `POST /$batch`: up to 20 requests, `dependsOn` ordering, 424 for failed
-//! dependencies, each item authorized, throttled and counted on its own.
+//! dependencies, each item authorized, throttled and counted on its own. When an item's
+//! connection is dropped after its write committed, the whole batch response is
+//! dropped (that is what a client sees when the connection dies); the other items still
+//! ran.
 
 use std::collections::{HashMap, HashSet};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
 use http_body_util::BodyExt;
@@ -15,7 +18,9 @@ use tower::ServiceExt;
 
 use super::{Ctx, json, json_object};
 use crate::AppState;
+use crate::consistency::CONSISTENCY_HEADER;
 use crate::error::{AppError, AppResult};
+use crate::faults::CommitDropped;
 
 /// Maximum number of requests in one batch.
 pub const MAX_BATCH: usize = 20;
@@ -160,6 +165,7 @@ async fn batch(
     let router = super::graph_router(state.clone());
     let mut statuses: HashMap<String, u16> = HashMap::new();
     let mut responses: Vec<(usize, Value)> = Vec::new();
+    let mut dropped = false;
     for i in sequence {
         let it = &items[i];
         let failed_dep = it
@@ -174,25 +180,33 @@ async fn batch(
                 "body": {"error": {"code": "FailedDependency", "message": "The request could not be completed because a request it depends on failed."}},
             })
         } else {
-            run_item(&router, &ctx, &headers, it).await
+            let (resp, lost) = run_item(&router, &ctx, &headers, it).await;
+            dropped |= lost;
+            resp
         };
         let status = resp.get("status").and_then(Value::as_u64).unwrap_or(500);
         statuses.insert(it.id.to_lowercase(), u16::try_from(status).unwrap_or(500));
         responses.push((i, resp));
+    }
+    if dropped {
+        return Ok(crate::faults::broken_response());
     }
     responses.sort_by_key(|(i, _)| *i);
     let value: Vec<Value> = responses.into_iter().map(|(_, v)| v).collect();
     Ok(json(StatusCode::OK, json!({"responses": value})))
 }
 
-async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> Value {
+/// Runs one item; the flag is set when its connection was dropped after its write
+/// committed.
+async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> (Value, bool) {
     if it.url.contains("$batch") {
-        return item_error(
+        let e = item_error(
             it,
             StatusCode::BAD_REQUEST,
             "BadRequest",
             "Nested batch requests are not supported.",
         );
+        return (e, false);
     }
     let rel = it
         .url
@@ -200,7 +214,11 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
         .trim_start_matches(&format!("/{}", ctx.version));
     let uri = format!("/{}/{}", ctx.version, rel.trim_start_matches('/'));
     let mut builder = Request::builder().method(it.method.clone()).uri(uri);
-    for name in [header::AUTHORIZATION, header::HOST] {
+    for name in [
+        header::AUTHORIZATION,
+        header::HOST,
+        HeaderName::from_static(CONSISTENCY_HEADER),
+    ] {
         if let Some(v) = outer.get(&name) {
             builder = builder.header(name, v.clone());
         }
@@ -215,18 +233,27 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
         .as_ref()
         .map_or_else(Body::empty, |b| Body::from(b.to_string()));
     let Ok(mut req) = builder.body(body).map(super::lowercase_guids) else {
-        return item_error(
+        let e = item_error(
             it,
             StatusCode::BAD_REQUEST,
             "BadRequest",
             "Invalid request in batch.",
         );
+        return (e, false);
     };
     req.extensions_mut().insert(crate::stats::BatchItem);
     let resp = match router.clone().oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},
     };
+    if resp.extensions().get::<CommitDropped>().is_some() {
+        return (Value::Null, true);
+    }
+    (item_response(it, resp).await, false)
+}
+
+/// The batch entry for an item's response.
+async fn item_response(it: &Item, resp: Response) -> Value {
     let status = resp.status().as_u16();
     let mut headers = Map::new();
     for (k, v) in resp.headers() {
@@ -251,7 +278,8 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> V
         }
     }
     let Ok(collected) = resp.into_body().collect().await else {
-        // A dropped connection cannot happen to one item; report it as unavailable.
+        // A connection dropped before processing cannot happen to one item of a batch
+        // that has arrived whole; report it as unavailable.
         return item_error(
             it,
             StatusCode::SERVICE_UNAVAILABLE,

@@ -1,4 +1,4 @@
-//! `/_emulator/*`: counters, reset and run-time fault settings (no auth).
+//! `/_emulator/*`: counters, reset, settle and run-time fault settings (no auth).
 
 use axum::Router;
 use axum::body::Bytes;
@@ -16,6 +16,7 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/_emulator/stats", get(stats))
         .route("/_emulator/reset", post(reset))
+        .route("/_emulator/settle", post(settle))
         .route("/_emulator/faults", get(get_faults).post(set_faults))
         .route("/_emulator/health", get(health))
         .with_state(state)
@@ -27,6 +28,12 @@ async fn stats(State(state): State<AppState>) -> Response {
 
 async fn reset(State(state): State<AppState>) -> Response {
     state.reset();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Time passes: pending dynamic evaluations run and every change reaches every replica.
+async fn settle(State(state): State<AppState>) -> Response {
+    state.settle();
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -56,28 +63,9 @@ async fn set_faults(State(state): State<AppState>, body: Bytes) -> Response {
     }
 }
 
-/// Checks rates and statuses.
+/// Checks rates, statuses and the lag window (see [`FaultConfig::validate`]).
 pub fn validate(c: &FaultConfig) -> Result<(), String> {
-    for (name, v) in [
-        ("throttle_rate", c.throttle_rate),
-        ("error_rate", c.error_rate),
-        ("drop_rate", c.drop_rate),
-    ] {
-        if !(0.0..=1.0).contains(&v) {
-            return Err(format!("{name} must be between 0 and 1"));
-        }
-    }
-    if !matches!(c.error_status, 500 | 502 | 503 | 504) {
-        return Err("error_status must be 500, 502, 503 or 504".into());
-    }
-    let ra = c.retry_after.trim();
-    if !(ra.is_empty()
-        || ra.eq_ignore_ascii_case("none")
-        || ra.parse::<f64>().is_ok_and(|v| v >= 0.0))
-    {
-        return Err("retry_after must be a non-negative number of seconds or \"none\"".into());
-    }
-    Ok(())
+    c.validate()
 }
 
 async fn health(State(state): State<AppState>) -> Response {

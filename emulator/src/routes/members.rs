@@ -1,5 +1,9 @@
 //! `/directory/administrativeUnits/{id}/members`: list, refs, casts, `$count`, get one,
 //! add (`$ref`), remove (`{id}/$ref` and `$ref?$id=`), delete object, create group.
+//!
+//! Reads are served by the request's replica. Writes check the addressed AU at that
+//! replica (404 while it has not arrived) and the referenced member (400 "Not a valid
+//! reference update."), then are decided on the primary.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -7,20 +11,23 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::administrative_units::{prefixes, visible_au};
-use super::directory_objects::{can_read, create_object, delete_object, perms_for, typed_json};
+use super::administrative_units::prefixes;
+use super::directory_objects::{create_object, delete_object, perms_for, typed_json};
+use super::member_lists::{self, CountQuery, cast_of};
+use super::references::{ref_url, resolve_ref};
 use super::{Ctx, count_text, json, json_object, no_content};
 use crate::AppState;
 use crate::auth::{Caller, perms};
+use crate::directory::Directory;
 use crate::dynamic;
 use crate::error::{AppError, AppResult};
-use crate::filter::{Filter, Target};
-use crate::odata;
 use crate::store::model::DirObject;
 use crate::store::roles_catalog;
 use crate::store::{ObjectKind, Tenant};
+
+const AU: ObjectKind = ObjectKind::AdministrativeUnit;
 
 /// Registers the member routes for `version`.
 pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
@@ -56,55 +63,17 @@ fn check_read(caller: &Caller, au: &DirObject) -> AppResult<()> {
     Ok(())
 }
 
-/// A member as the caller may see it: full, or only `@odata.type` and `id` when the
-/// caller cannot read that object type (Graph's limited-information behaviour).
-fn member_json(caller: &Caller, obj: &DirObject, query: &odata::Query) -> Value {
-    let mut v = typed_json(obj, query);
-    if !can_read(caller, obj.kind)
-        && let Value::Object(m) = &mut v
-    {
-        for (k, val) in m.iter_mut() {
-            if k != "@odata.type" && k != "id" {
-                *val = Value::Null;
-            }
-        }
-    }
-    v
-}
-
-fn member_filter(ctx: &Ctx, cast: Option<ObjectKind>, advanced: bool) -> AppResult<Option<Filter>> {
-    ctx.query
-        .filter
-        .as_deref()
-        .map(|f| Filter::new(f, Target::Members(cast), advanced))
-        .transpose()
-}
-
 fn list_members(
     state: &AppState,
     ctx: &Ctx,
     au_id: &str,
     cast: Option<ObjectKind>,
 ) -> AppResult<Response> {
-    ctx.check_search()?;
-    if let Some(k) = cast {
-        ctx.query.check_select(k)?;
-    }
-    let filter = member_filter(ctx, cast, ctx.advanced())?;
-    let body = state.read(|t| -> AppResult<Value> {
-        let au = visible_au(state, t, au_id)?;
+    let filter = member_lists::list_filter(ctx, cast)?;
+    let body = state.view(ctx.read, |v| -> AppResult<Value> {
+        let au = v.get_kind(au_id, AU)?;
         check_read(&ctx.caller, au)?;
-        let members: Vec<&DirObject> = t
-            .members(au_id)
-            .into_iter()
-            .filter(|o| cast.is_none_or(|k| o.kind == k))
-            .collect();
-        let page = odata::page(members.into_iter(), &ctx.query, filter.as_ref())?;
-        let frag = cast.map_or_else(
-            || "directoryObjects".to_owned(),
-            |k| format!("{}s", k.type_name()),
-        );
-        Ok(ctx.page_collection(&frag, &page, |o| member_json(&ctx.caller, o, &ctx.query)))
+        member_lists::members_page(ctx, v.members(au_id), cast, filter.as_ref())
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -122,16 +91,11 @@ async fn list_refs(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let filter = member_filter(&ctx, None, ctx.advanced())?;
-    let body = state.read(|t| -> AppResult<Value> {
-        let au = visible_au(&state, t, &id)?;
+    let filter = member_lists::list_filter(&ctx, None)?;
+    let body = state.view(ctx.read, |v| -> AppResult<Value> {
+        let au = v.get_kind(&id, AU)?;
         check_read(&ctx.caller, au)?;
-        let page = odata::page(t.members(&id).into_iter(), &ctx.query, filter.as_ref())?;
-        Ok(ctx.page_collection(
-            "Collection($ref)",
-            &page,
-            |o| json!({"@odata.id": ctx.url(&format!("directoryObjects/{}", o.id))}),
-        ))
+        member_lists::refs_page(&ctx, v.members(&id), filter.as_ref())
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -142,23 +106,11 @@ fn count_members(
     au_id: &str,
     cast: Option<ObjectKind>,
 ) -> AppResult<Response> {
-    ctx.check_count_segment()?;
-    let filter = member_filter(ctx, cast, true)?;
-    let search = ctx
-        .query
-        .search
-        .as_deref()
-        .map(odata::parse_search)
-        .transpose()?;
-    let n = state.read(|t| -> AppResult<usize> {
-        let au = visible_au(state, t, au_id)?;
+    let query = CountQuery::new(ctx, cast)?;
+    let n = state.view(ctx.read, |v| -> AppResult<usize> {
+        let au = v.get_kind(au_id, AU)?;
         check_read(&ctx.caller, au)?;
-        Ok(t.members(au_id)
-            .into_iter()
-            .filter(|o| cast.is_none_or(|k| o.kind == k))
-            .filter(|o| filter.as_ref().is_none_or(|f| f.matches(o)))
-            .filter(|o| search.as_ref().is_none_or(|s| s.matches(o)))
-            .count())
+        Ok(query.count(v.members(au_id)))
     })?;
     Ok(count_text(n))
 }
@@ -169,12 +121,6 @@ async fn count(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     count_members(&state, &ctx, &id, None)
-}
-
-fn cast_of(segment: &str) -> AppResult<ObjectKind> {
-    ObjectKind::from_cast(segment).ok_or_else(|| {
-        AppError::odata_bad_request(format!("Resource not found for the segment '{segment}'."))
-    })
 }
 
 async fn cast_count(
@@ -193,21 +139,14 @@ async fn get_or_cast(
     if let Some(kind) = ObjectKind::from_cast(&member) {
         return list_members(&state, &ctx, &id, Some(kind));
     }
-    let body = state.read(|t| -> AppResult<Value> {
-        let au = visible_au(&state, t, &id)?;
+    let body = state.view(ctx.read, |v| -> AppResult<Value> {
+        let au = v.get_kind(&id, AU)?;
         check_read(&ctx.caller, au)?;
-        if !t.is_member(&id, &member) {
+        if !v.is_member(&id, &member) {
             return Err(AppError::not_found(&member));
         }
-        let obj = t.get(&member).ok_or_else(|| AppError::not_found(&member))?;
-        let mut v = member_json(&ctx.caller, obj, &ctx.query);
-        if let Value::Object(m) = &mut v {
-            m.insert(
-                "@odata.context".into(),
-                Value::String(ctx.context("directoryObjects/$entity")),
-            );
-        }
-        Ok(v)
+        let obj = v.get(&member).ok_or_else(|| AppError::not_found(&member))?;
+        Ok(member_lists::member_entity(&ctx, obj))
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -217,58 +156,18 @@ async fn get_ref(
     ctx: Ctx,
     Path((id, member)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    state.read(|t| -> AppResult<()> {
-        let au = visible_au(&state, t, &id)?;
+    state.view(ctx.read, |v| -> AppResult<()> {
+        let au = v.get_kind(&id, AU)?;
         check_read(&ctx.caller, au)?;
-        if !t.is_member(&id, &member) {
+        if !v.is_member(&id, &member) {
             return Err(AppError::not_found(&member));
         }
         Ok(())
     })?;
     Ok(json(
         StatusCode::OK,
-        json!({"@odata.context": ctx.context("$ref"), "@odata.id": ctx.url(&format!("directoryObjects/{member}"))}),
+        member_lists::member_ref(&ctx, &member),
     ))
-}
-
-/// Resolves an `@odata.id` URL (`.../directoryObjects/{id}`, `/users/{id|upn}`,
-/// `/groups/{id}`, `/devices/{id}`) to an object id.
-pub fn resolve_ref(t: &Tenant, url: &str) -> AppResult<String> {
-    let path = url
-        .split_once("://")
-        .map_or(url, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let found = segs.iter().enumerate().rev().find_map(|(i, s)| {
-        let kind = match s.to_ascii_lowercase().as_str() {
-            "directoryobjects" => None,
-            "users" => Some(ObjectKind::User),
-            "groups" => Some(ObjectKind::Group),
-            "devices" => Some(ObjectKind::Device),
-            _ => return None,
-        };
-        segs.get(i + 1).map(|id| (kind, *id))
-    });
-    let Some((kind, raw_id)) = found else {
-        return Err(AppError::bad_request(format!(
-            "Invalid object identifier '{url}'."
-        )));
-    };
-    let id = super::normalize_id(&percent_encoding::percent_decode_str(raw_id).decode_utf8_lossy());
-    let obj = match kind {
-        Some(ObjectKind::User) if uuid::Uuid::parse_str(&id).is_err() => t
-            .list(ObjectKind::User)
-            .find(|u| {
-                u.str_prop("userPrincipalName")
-                    .is_some_and(|upn| upn.eq_ignore_ascii_case(&id))
-            })
-            .ok_or_else(|| AppError::not_found(&id))?,
-        _ => t.get(&id).ok_or_else(|| AppError::not_found(&id))?,
-    };
-    if kind.is_some_and(|k| k != obj.kind) {
-        return Err(AppError::not_found(&id));
-    }
-    Ok(obj.id.clone())
 }
 
 fn dynamic_error() -> AppError {
@@ -279,17 +178,11 @@ fn dynamic_error() -> AppError {
     )
 }
 
-fn lag_error() -> AppError {
-    AppError::bad_request("Not a valid reference update.")
-}
-
-/// Checks shared by every member write: AU exists (404), replication (400), dynamic (400).
-fn writable_au<'a>(state: &AppState, t: &'a Tenant, id: &str) -> AppResult<&'a DirObject> {
-    let au = t.get_kind(id, ObjectKind::AdministrativeUnit)?;
-    if state.faults().lagging(au.created_ms) {
-        return Err(lag_error());
-    }
-    if dynamic::is_dynamic(au) {
+/// Checks shared by every member write: the AU is there at the primary and at the
+/// serving replica (404), and its membership is assigned (400).
+fn writable_au(d: &Directory, ctx: &Ctx, id: &str) -> AppResult<DirObject> {
+    let au = d.addressed(ctx.read, id, AU)?;
+    if dynamic::is_dynamic(&au) {
         return Err(dynamic_error());
     }
     Ok(au)
@@ -314,6 +207,19 @@ fn check_restricted_group(au: &DirObject, member: &DirObject) -> AppResult<()> {
     Ok(())
 }
 
+/// Adds the object `url` names to `au_id`, as a `$ref` add or a `members@odata.bind`.
+pub fn add_reference(d: &mut Directory, ctx: &Ctx, au: &DirObject, url: &str) -> AppResult<()> {
+    let member_id = resolve_ref(&d.tenant, url)?;
+    d.referenced(ctx.read, &member_id)?;
+    let member = d
+        .tenant
+        .get(&member_id)
+        .cloned()
+        .ok_or_else(|| AppError::not_found(&member_id))?;
+    check_restricted_group(au, &member)?;
+    d.tenant.add_member(&au.id, &member_id)
+}
+
 async fn add_ref(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -321,35 +227,19 @@ async fn add_ref(
     body: Bytes,
 ) -> AppResult<Response> {
     ctx.caller.require(perms::AU_WRITE)?;
-    let body = json_object(&body)?;
-    let url = body
-        .get("@odata.id")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            AppError::bad_request("The request body must contain a valid '@odata.id' reference.")
-        })?
-        .to_owned();
-    state.write(|t| -> AppResult<()> {
-        let au = writable_au(&state, t, &id)?.clone();
-        let member_id = resolve_ref(t, &url)?;
-        let member = t
-            .get(&member_id)
-            .cloned()
-            .ok_or_else(|| AppError::not_found(&member_id))?;
-        if state.faults().lagging(member.created_ms) {
-            return Err(lag_error());
-        }
-        check_restricted_group(&au, &member)?;
-        t.add_member(&id, &member_id)
+    let url = ref_url(&json_object(&body)?)?;
+    state.write(|d| -> AppResult<()> {
+        let au = writable_au(d, &ctx, &id)?;
+        add_reference(d, &ctx, &au, &url)
     })?;
     Ok(no_content())
 }
 
 fn remove(state: &AppState, ctx: &Ctx, au_id: &str, member_id: &str) -> AppResult<Response> {
     ctx.caller.require(perms::AU_WRITE)?;
-    state.write(|t| -> AppResult<()> {
-        writable_au(state, t, au_id)?;
-        t.remove_member(au_id, member_id)
+    state.write(|d| -> AppResult<()> {
+        writable_au(d, ctx, au_id)?;
+        d.tenant.remove_member(au_id, member_id)
     })?;
     Ok(no_content())
 }
@@ -387,11 +277,12 @@ async fn delete_member_object(
     ctx: Ctx,
     Path((id, member)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    state.write(|t| -> AppResult<()> {
-        visible_au(&state, t, &id)?;
-        if !t.is_member(&id, &member) {
+    state.write(|d| -> AppResult<()> {
+        d.addressed(ctx.read, &id, AU)?;
+        if !d.view(ctx.read).is_member(&id, &member) || !d.tenant.is_member(&id, &member) {
             return Err(AppError::not_found(&id));
         }
+        let t = &mut d.tenant;
         let obj = t
             .get(&member)
             .cloned()
@@ -418,6 +309,24 @@ pub fn has_role_at(t: &Tenant, caller: &Caller, roles: &[&str], au_id: &str) -> 
 const GROUPS_ADMIN: &str = "fdd7a751-b60b-444a-984c-02652fe8fa1c";
 const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 
+/// 400 unless the body asks for a group (`@odata.type` `#microsoft.graph.group`).
+fn check_group_body(body: &Map<String, Value>) -> AppResult<()> {
+    let kind = body
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .and_then(ObjectKind::from_odata_type);
+    match kind {
+        Some(ObjectKind::Group) => Ok(()),
+        Some(other) => Err(AppError::bad_request(format!(
+            "Creating a {} inside an administrative unit is not supported; only groups can be created with POST .../members.",
+            other.type_name()
+        ))),
+        None => Err(AppError::bad_request(
+            "The '@odata.type' property is required and must be '#microsoft.graph.group' to create a group in an administrative unit.",
+        )),
+    }
+}
+
 /// `POST .../members` with a group body: creates the group inside the AU (201).
 async fn create_group(
     State(state): State<AppState>,
@@ -426,31 +335,12 @@ async fn create_group(
     body: Bytes,
 ) -> AppResult<Response> {
     let mut body: Map<String, Value> = json_object(&body)?;
-    let kind = body
-        .get("@odata.type")
-        .and_then(Value::as_str)
-        .and_then(ObjectKind::from_odata_type);
-    match kind {
-        Some(ObjectKind::Group) => {}
-        Some(other) => {
-            return Err(AppError::bad_request(format!(
-                "Creating a {} inside an administrative unit is not supported; only groups can be created with POST .../members.",
-                other.type_name()
-            )));
-        }
-        None => {
-            return Err(AppError::bad_request(
-                "The '@odata.type' property is required and must be '#microsoft.graph.group' to create a group in an administrative unit.",
-            ));
-        }
-    }
+    check_group_body(&body)?;
     ctx.caller.require(perms::GROUP_CREATE)?;
     ctx.caller.require(perms::AU_READ)?;
-    state.read(|t| -> AppResult<()> {
-        let au = visible_au(&state, t, &id)?;
-        if dynamic::is_dynamic(au) {
-            return Err(dynamic_error());
-        }
+    state.write(|d| -> AppResult<()> {
+        writable_au(d, &ctx, &id)?;
+        let t = &d.tenant;
         let directory_write = ctx.caller.has_any(&["Directory.ReadWrite.All"]);
         let admin_role = has_role_at(t, &ctx.caller, &[GROUPS_ADMIN, USER_ADMIN], &id)
             || has_role_at(t, &ctx.caller, &[roles_catalog::GLOBAL_ADMIN], &id);
@@ -461,7 +351,8 @@ async fn create_group(
     })?;
     body.remove("@odata.type");
     let group_id = create_object(&state, ObjectKind::Group, &body)?;
-    let value = state.write(|t| -> AppResult<Value> {
+    let value = state.write(|d| -> AppResult<Value> {
+        let t = &mut d.tenant;
         let group = t
             .get(&group_id)
             .cloned()
@@ -482,7 +373,7 @@ async fn create_group(
     match value {
         Ok(v) => Ok(json(StatusCode::CREATED, v)),
         Err(e) => {
-            state.write(|t| t.hard_delete(&group_id));
+            state.write(|d| d.tenant.hard_delete(&group_id));
             Err(e)
         }
     }

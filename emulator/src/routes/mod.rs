@@ -2,9 +2,13 @@
 
 pub mod administrative_units;
 pub mod batch;
+pub mod body_limit;
 pub mod directory_objects;
 pub mod emulator_admin;
+pub mod group_members;
+pub mod member_lists;
 pub mod members;
+pub mod references;
 pub mod roles;
 pub mod token;
 
@@ -21,6 +25,7 @@ use crate::AppState;
 use crate::auth::{self, Caller};
 use crate::error::{AppError, AppResult};
 use crate::odata::Query;
+use crate::replication::ReadAt;
 
 /// Everything a Graph handler needs about the request besides path and body.
 #[derive(Debug, Clone)]
@@ -37,6 +42,8 @@ pub struct Ctx {
     pub eventual: bool,
     /// Request path (for nextLink).
     pub path: String,
+    /// The copy of the directory that serves this request's reads.
+    pub read: ReadAt,
 }
 
 impl Ctx {
@@ -132,6 +139,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             query,
             eventual: consistency_eventual(&parts.headers),
             path,
+            read: parts
+                .extensions
+                .get::<ReadAt>()
+                .copied()
+                .unwrap_or_default(),
         })
     }
 }
@@ -292,10 +304,15 @@ pub fn graph_router(state: AppState) -> Router {
         r = members::routes(r, version);
         r = roles::routes(r, version);
         r = directory_objects::routes(r, version);
+        r = group_members::routes(r, version);
         r = batch::routes(r, version);
     }
     r.fallback(graph_fallback)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::consistency::route_reads,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::faults::inject,
@@ -304,11 +321,15 @@ pub fn graph_router(state: AppState) -> Router {
             state.clone(),
             auth::require_bearer,
         ))
+        .layer(middleware::from_fn(body_limit::graph_json_rejections))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::stats::count,
         ))
         .layer(middleware::from_fn(graph_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            body_limit::MAX_BODY_BYTES,
+        ))
         .with_state(state)
 }
 

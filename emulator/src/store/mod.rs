@@ -2,6 +2,8 @@
 
 pub mod defaults;
 pub mod demo;
+pub mod journal;
+pub mod links;
 pub mod model;
 pub mod roles;
 pub mod roles_catalog;
@@ -9,5 +11,6 @@ pub mod schema;
 pub mod seed;
 pub mod tenant;
 
+pub use journal::{ChangeSet, Delta, ObjState};
 pub use model::{DirObject, ObjectKind};
 pub use tenant::Tenant;

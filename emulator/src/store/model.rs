@@ -92,7 +92,7 @@ impl ObjectKind {
 }
 
 /// One directory object: id, kind, and its Graph properties.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DirObject {
     /// Object id (GUID).
@@ -102,7 +102,7 @@ pub struct DirObject {
     /// Graph properties other than `id` and `deletedDateTime`.
     #[serde(default)]
     pub props: Map<String, Value>,
-    /// Creation time in milliseconds since the Unix epoch (drives replication lag).
+    /// Creation time in milliseconds since the Unix epoch (0 when unknown or seeded).
     #[serde(default)]
     pub created_ms: u64,
     /// Last change (properties, members, deletion) in ms since the epoch (drives delta).
@@ -225,7 +225,7 @@ pub struct ManagedIdentity {
 }
 
 /// A custom role definition.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomRole {
     /// Definition id.

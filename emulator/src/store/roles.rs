@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use super::model::{DirObject, ObjectKind, RoleAssignment, derived_guid};
+use super::model::{CustomRole, DirObject, ObjectKind, RoleAssignment, derived_guid};
 use super::roles_catalog;
 use super::tenant::Tenant;
 use crate::error::{AppError, AppResult};
@@ -151,12 +151,44 @@ pub fn create_assignment(
         principal_id: principal_id.to_owned(),
         directory_scope_id: scope.to_owned(),
     };
-    t.role_assignments.insert(id, a.clone());
+    t.insert_assignment(a.clone());
     Ok(a)
 }
 
-/// JSON for a role definition (built-in or custom).
-pub fn definition_json(t: &Tenant, id: &str) -> Option<Map<String, Value>> {
+impl Tenant {
+    /// Stores a role assignment (recorded as a change).
+    pub fn insert_assignment(&mut self, a: RoleAssignment) {
+        self.capture_assignment(&a.id);
+        self.role_assignments.insert(a.id.clone(), a);
+    }
+
+    /// Deletes a role assignment (recorded as a change).
+    pub fn remove_assignment(&mut self, id: &str) -> Option<RoleAssignment> {
+        self.capture_assignment(id);
+        self.role_assignments.remove(id)
+    }
+
+    /// Stores a custom role definition (recorded as a change).
+    pub fn put_custom_role(&mut self, role: CustomRole) {
+        self.capture_custom_role(&role.id);
+        self.custom_roles.insert(role.id.clone(), role);
+    }
+
+    /// A custom role definition to change in place (recorded as a change).
+    pub fn edit_custom_role(&mut self, id: &str) -> Option<&mut CustomRole> {
+        self.capture_custom_role(id);
+        self.custom_roles.get_mut(id)
+    }
+
+    /// Deletes a custom role definition (recorded as a change).
+    pub fn remove_custom_role(&mut self, id: &str) -> Option<CustomRole> {
+        self.capture_custom_role(id);
+        self.custom_roles.remove(id)
+    }
+}
+
+/// JSON for a role definition: the built-in with this id, else `custom`.
+pub fn definition_json(id: &str, custom: Option<&CustomRole>) -> Option<Map<String, Value>> {
     if let Some(b) = roles_catalog::builtin(id) {
         let v = json!({
             "id": b.id,
@@ -172,7 +204,7 @@ pub fn definition_json(t: &Tenant, id: &str) -> Option<Map<String, Value>> {
         });
         return v.as_object().cloned();
     }
-    let c = t.custom_roles.get(id)?;
+    let c = custom?;
     let v = json!({
         "id": c.id,
         "description": c.description,

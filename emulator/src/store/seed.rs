@@ -30,7 +30,7 @@ pub struct Seed {
     /// Users (Graph JSON; `id` optional).
     #[serde(default)]
     pub users: Vec<Map<String, Value>>,
-    /// Groups (Graph JSON; `id` optional).
+    /// Groups (Graph JSON plus `members`: ids of direct members; `id` optional).
     #[serde(default)]
     pub groups: Vec<Map<String, Value>>,
     /// Devices (Graph JSON; `id` optional).
@@ -174,13 +174,18 @@ impl Seed {
             ));
             t.managed_identities.push(mi);
         }
+        let mut group_links = Vec::new();
         for (kind, list) in [
             (ObjectKind::User, self.users),
             (ObjectKind::Group, self.groups),
             (ObjectKind::Device, self.devices),
         ] {
-            for raw in list {
+            for mut raw in list {
+                let members = raw.remove("members").filter(|_| kind == ObjectKind::Group);
                 let obj = seed_object(kind, raw, &t.domains[0])?;
+                for member in member_ids(members, kind, &obj.id)? {
+                    group_links.push((obj.id.clone(), member));
+                }
                 t.insert(obj);
             }
         }
@@ -190,14 +195,14 @@ impl Seed {
             let obj = seed_object(ObjectKind::AdministrativeUnit, raw, &t.domains[0])?;
             let au_id = obj.id.clone();
             t.insert(obj);
-            if let Some(Value::Array(ids)) = members {
-                for id in ids {
-                    let Value::String(id) = id else {
-                        bail!("seed: administrativeUnits[{au_id}].members must hold id strings");
-                    };
-                    memberships.push((au_id.clone(), id.to_ascii_lowercase()));
-                }
+            for id in member_ids(members, ObjectKind::AdministrativeUnit, &au_id)? {
+                memberships.push((au_id.clone(), id));
             }
+        }
+        for (group, member) in group_links {
+            t.add_group_member(&group, &member).map_err(|e| {
+                anyhow::anyhow!("seed: adding {member} to group {group}: {}", e.message)
+            })?;
         }
         for (au, member) in memberships {
             t.add_member(&au, &member)
@@ -237,8 +242,40 @@ impl Seed {
                 },
             );
         }
-        crate::dynamic::recompute_all(&mut t);
+        crate::dynamic::evaluate_all(&mut t);
+        age_seeded_objects(&mut t);
+        t.forget_changes();
         Ok(t)
+    }
+}
+
+/// The `members` of a seeded group or AU: lower-cased id strings.
+fn member_ids(members: Option<Value>, kind: ObjectKind, id: &str) -> anyhow::Result<Vec<String>> {
+    match members {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(ids)) => ids
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.to_ascii_lowercase()),
+                _ => bail!(
+                    "seed: {} {id}: members must hold id strings",
+                    kind.type_name()
+                ),
+            })
+            .collect(),
+        Some(_) => bail!(
+            "seed: {} {id}: members must be a list of ids",
+            kind.type_name()
+        ),
+    }
+}
+
+/// Seeded objects existed long before start: visible everywhere at once, with an
+/// unknown (0) creation and change time.
+fn age_seeded_objects(t: &mut Tenant) {
+    for obj in t.objects.values_mut() {
+        obj.created_ms = 0;
+        obj.modified_ms = 0;
     }
 }
 

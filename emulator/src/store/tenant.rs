@@ -1,16 +1,18 @@
 //! The tenant: every directory object, memberships, apps and role assignments.
+//!
+//! This is the primary copy (the current truth). Every mutation goes through a method
+//! that first records the old value in the journal (see `journal.rs`), so writes can be
+//! replicated to lagging read replicas.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::journal::Journal;
 use super::model::{
     AppRegistration, CustomRole, DirObject, ManagedIdentity, ObjectKind, RoleAssignment, now_iso,
 };
 use crate::error::{AppError, AppResult};
-
-/// Maximum number of administrative units one object may belong to.
-pub const MAX_AUS_PER_OBJECT: usize = 30;
 
 /// The whole directory state. Serialized as the `--state` file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +32,9 @@ pub struct Tenant {
     /// AU id → member ids. May name soft-deleted objects (hidden until restored).
     #[serde(default)]
     pub au_members: BTreeMap<String, BTreeSet<String>>,
+    /// Group id → direct member ids. May name soft-deleted objects.
+    #[serde(default)]
+    pub group_members: BTreeMap<String, BTreeSet<String>>,
     /// App registrations usable at the token endpoint.
     #[serde(default)]
     pub apps: Vec<AppRegistration>,
@@ -42,6 +47,9 @@ pub struct Tenant {
     /// Role assignments by id.
     #[serde(default)]
     pub role_assignments: BTreeMap<String, RoleAssignment>,
+    /// Values before the current write's mutations (never persisted).
+    #[serde(skip)]
+    pub(super) journal: Journal,
 }
 
 impl Tenant {
@@ -54,10 +62,12 @@ impl Tenant {
             objects: BTreeMap::new(),
             deleted: BTreeMap::new(),
             au_members: BTreeMap::new(),
+            group_members: BTreeMap::new(),
             apps: Vec::new(),
             managed_identities: Vec::new(),
             custom_roles: BTreeMap::new(),
             role_assignments: BTreeMap::new(),
+            journal: Journal::default(),
         }
     }
 
@@ -80,11 +90,12 @@ impl Tenant {
             .ok_or_else(|| AppError::not_found(id))
     }
 
-    /// Mutable live object of `kind`, or 404.
-    pub fn get_kind_mut(&mut self, id: &str, kind: ObjectKind) -> AppResult<&mut DirObject> {
+    /// A live object of `kind` to change in place (recorded as a change), or 404.
+    pub fn edit_kind(&mut self, id: &str, kind: ObjectKind) -> AppResult<&mut DirObject> {
+        self.get_kind(id, kind)?;
+        self.capture_object(id);
         self.objects
             .get_mut(id)
-            .filter(|o| o.kind == kind)
             .ok_or_else(|| AppError::not_found(id))
     }
 
@@ -95,84 +106,19 @@ impl Tenant {
 
     /// Inserts (or replaces) a live object.
     pub fn insert(&mut self, obj: DirObject) {
+        self.capture_object(&obj.id);
         if obj.kind == ObjectKind::AdministrativeUnit {
             self.au_members.entry(obj.id.clone()).or_default();
         }
         self.objects.insert(obj.id.clone(), obj);
     }
 
-    /// Live members of an AU, in id order.
-    pub fn members(&self, au_id: &str) -> Vec<&DirObject> {
-        self.au_members
-            .get(au_id)
-            .map(|set| set.iter().filter_map(|id| self.objects.get(id)).collect())
-            .unwrap_or_default()
-    }
-
-    /// Whether `member` is a live member of `au`.
-    pub fn is_member(&self, au_id: &str, member_id: &str) -> bool {
-        self.objects.contains_key(member_id)
-            && self
-                .au_members
-                .get(au_id)
-                .is_some_and(|s| s.contains(member_id))
-    }
-
-    /// Live AUs that `member_id` belongs to.
-    pub fn aus_of(&self, member_id: &str) -> Vec<&DirObject> {
-        self.au_members
-            .iter()
-            .filter(|(_, set)| set.contains(member_id))
-            .filter_map(|(au, _)| self.objects.get(au))
-            .collect()
-    }
-
-    /// Adds a member, enforcing kinds, duplicates and the 30-AU limit.
-    pub fn add_member(&mut self, au_id: &str, member_id: &str) -> AppResult<()> {
-        self.get_kind(au_id, ObjectKind::AdministrativeUnit)?;
-        let member = self
-            .objects
-            .get(member_id)
-            .ok_or_else(|| AppError::not_found(member_id))?;
-        if !member.kind.is_au_member_kind() {
-            return Err(AppError::bad_request(format!(
-                "Unsupported referenced-object resource identifier for link property 'members'. Only users, groups and devices can be members of an administrative unit; '{member_id}' is a {}.",
-                member.kind.type_name()
-            )));
-        }
-        if self.is_member(au_id, member_id) {
-            return Err(AppError::bad_request(
-                "One or more added object references already exist for the following modified properties: 'members'.",
-            ));
-        }
-        if self.aus_of(member_id).len() >= MAX_AUS_PER_OBJECT {
-            return Err(AppError::bad_request(format!(
-                "The object '{member_id}' is already a member of the maximum number of administrative units ({MAX_AUS_PER_OBJECT})."
-            )));
-        }
-        self.au_members
-            .entry(au_id.to_owned())
-            .or_default()
-            .insert(member_id.to_owned());
-        self.touch(au_id);
-        Ok(())
-    }
-
-    /// Removes a member; 404 naming the AU when it is not a member.
-    pub fn remove_member(&mut self, au_id: &str, member_id: &str) -> AppResult<()> {
-        self.get_kind(au_id, ObjectKind::AdministrativeUnit)?;
-        if !self.is_member(au_id, member_id) {
-            return Err(AppError::not_found(au_id));
-        }
-        if let Some(set) = self.au_members.get_mut(au_id) {
-            set.remove(member_id);
-        }
-        self.touch(au_id);
-        Ok(())
-    }
-
     /// Moves a live object to the recycle bin. Links are kept but hidden.
     pub fn soft_delete(&mut self, id: &str) -> AppResult<DirObject> {
+        if !self.objects.contains_key(id) {
+            return Err(AppError::not_found(id));
+        }
+        self.capture_object(id);
         let mut obj = self
             .objects
             .remove(id)
@@ -185,19 +131,28 @@ impl Tenant {
 
     /// Deletes an object for good, with its links and role assignments.
     pub fn hard_delete(&mut self, id: &str) {
+        self.capture_object(id);
         self.objects.remove(id);
         self.deleted.remove(id);
-        self.au_members.remove(id);
-        for set in self.au_members.values_mut() {
-            set.remove(id);
+        self.drop_links_of(id);
+        let scope = format!("/administrativeUnits/{id}");
+        let gone: Vec<String> = self
+            .role_assignments
+            .values()
+            .filter(|a| a.principal_id == id || a.directory_scope_id == scope)
+            .map(|a| a.id.clone())
+            .collect();
+        for a in gone {
+            self.remove_assignment(&a);
         }
-        self.role_assignments.retain(|_, a| {
-            a.principal_id != id && a.directory_scope_id != format!("/administrativeUnits/{id}")
-        });
     }
 
     /// Restores a soft-deleted object.
     pub fn restore(&mut self, id: &str) -> AppResult<DirObject> {
+        if !self.deleted.contains_key(id) {
+            return Err(AppError::not_found(id));
+        }
+        self.capture_object(id);
         let mut obj = self
             .deleted
             .remove(id)
@@ -210,6 +165,9 @@ impl Tenant {
 
     /// Records a change to a live object (for delta queries).
     pub fn touch(&mut self, id: &str) {
+        if self.objects.contains_key(id) {
+            self.capture_object(id);
+        }
         if let Some(o) = self.objects.get_mut(id) {
             o.modified_ms = super::model::now_ms();
         }

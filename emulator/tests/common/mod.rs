@@ -171,3 +171,102 @@ pub fn claims(token: &str) -> Value {
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
 }
+
+/// Polls `check` every 20 ms until it holds or `limit` passes; true when it held.
+pub async fn poll_until<F, Fut>(limit: std::time::Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if check().await {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Options with the given replication window (ms), replicas and fault seed.
+pub fn lagging(min_ms: u64, max_ms: u64, replicas: u32) -> Options {
+    Options {
+        faults: entra_emulator::FaultConfig {
+            replication_lag_min_ms: Some(min_ms),
+            replication_lag_ms: max_ms,
+            replicas,
+            ..entra_emulator::FaultConfig::default()
+        },
+        ..Options::default()
+    }
+}
+
+impl Harness {
+    /// `POST /_emulator/settle`: every pending change and evaluation lands.
+    pub async fn settle(&self) {
+        let r = self
+            .client
+            .post(format!("{}/_emulator/settle", self.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+
+    /// `POST /_emulator/faults`; returns the new settings.
+    pub async fn set_faults(&self, body: Value) -> Value {
+        let r = self
+            .client
+            .post(format!("{}/_emulator/faults", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    /// A GET that reads the primary (`x-emulator-consistency: strong`).
+    pub async fn strong_get(&self, path: &str) -> Response {
+        self.req(Method::GET, path)
+            .header("x-emulator-consistency", "strong")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Ids in the `value` of a collection response read at `path`.
+    pub async fn ids(&self, path: &str) -> Vec<String> {
+        let v = self.get_json(path).await;
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Creates a user and returns its id.
+    pub async fn create_user(&self, nick: &str) -> String {
+        let r = self
+            .post(
+                "/v1.0/users",
+                serde_json::json!({
+                    "accountEnabled": true, "displayName": nick, "mailNickname": nick,
+                    "userPrincipalName": format!("{nick}@contoso-demo.onmicrosoft.com"),
+                    "passwordProfile": {"password": "Passw0rd-Long!"}
+                }),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let v: Value = r.json().await.unwrap();
+        v["id"].as_str().unwrap().to_owned()
+    }
+}
+
+/// An `@odata.id` body for a user.
+pub fn user_ref(id: &str) -> Value {
+    serde_json::json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{id}")})
+}

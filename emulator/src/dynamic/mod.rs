@@ -1,8 +1,12 @@
 //! Dynamic administrative-unit membership, computed with the `entra-rules` crate.
 //!
-//! Members of a dynamic AU are re-evaluated when its rule or processing state changes
-//! and whenever a user or device changes. While `membershipRuleProcessingState` is
-//! `Paused` the member list is frozen.
+//! Evaluation is asynchronous, as in Entra: a change of an AU's rule, type or
+//! processing state, of a user or device, or of a group membership schedules an
+//! evaluation (see [`queue`]) that runs after `dynamic_processing_delay_ms`, never
+//! inside the write itself. While `membershipRuleProcessingState` is `Paused` the member
+//! list is frozen. `memberOf` rules read the object's direct group memberships.
+
+pub mod queue;
 
 use std::collections::BTreeSet;
 
@@ -65,68 +69,81 @@ fn kind_of(subject: Subject) -> ObjectKind {
     }
 }
 
-fn matches(rule: &Rule, obj: &DirObject, ctx: &EvalContext) -> bool {
-    obj.kind == kind_of(rule.subject())
-        && entra_rules::evaluate(rule, &Value::Object(obj.full_json()), ctx)
+/// The object as the rule evaluator reads it, with `memberOf` = its direct groups.
+fn subject_json(t: &Tenant, obj: &DirObject) -> Value {
+    let mut m = obj.full_json();
+    let groups = t
+        .groups_of(&obj.id)
+        .into_iter()
+        .map(|g| Value::String(g.id.clone()))
+        .collect();
+    m.insert("memberOf".into(), Value::Array(groups));
+    Value::Object(m)
 }
 
-/// Recomputes one dynamic AU's members (no-op for assigned or paused AUs).
-pub fn recompute_au(t: &mut Tenant, au_id: &str) {
-    let Some(au) = t.get(au_id) else { return };
+fn matches(t: &Tenant, rule: &Rule, obj: &DirObject, ctx: &EvalContext) -> bool {
+    obj.kind == kind_of(rule.subject()) && entra_rules::evaluate(rule, &subject_json(t, obj), ctx)
+}
+
+fn active_rule(au: &DirObject) -> Option<Rule> {
     if !is_active(au) {
-        return;
+        return None;
     }
-    let Some(rule) = au
-        .str_prop("membershipRule")
-        .and_then(|r| entra_rules::parse_for_administrative_unit(r).ok())
-    else {
+    entra_rules::parse_for_administrative_unit(au.str_prop("membershipRule")?).ok()
+}
+
+/// Recomputes one dynamic AU's members (no-op for assigned or paused AUs). Each link
+/// added or removed is a change like any other.
+pub fn evaluate_au(t: &mut Tenant, au_id: &str) {
+    let Some(rule) = t.get(au_id).and_then(active_rule) else {
         return;
     };
     let ctx = EvalContext::system_now();
-    let members: BTreeSet<String> = t
+    let wanted: BTreeSet<String> = t
         .list(kind_of(rule.subject()))
-        .filter(|o| matches(&rule, o, &ctx))
+        .filter(|o| matches(t, &rule, o, &ctx))
         .map(|o| o.id.clone())
         .collect();
-    t.au_members.insert(au_id.to_owned(), members);
+    let current = t.au_members.get(au_id).cloned().unwrap_or_default();
+    for gone in current.difference(&wanted) {
+        t.set_au_link(au_id, gone, false);
+    }
+    for new in wanted.difference(&current) {
+        t.set_au_link(au_id, new, true);
+    }
 }
 
 /// Recomputes every active dynamic AU.
-pub fn recompute_all(t: &mut Tenant) {
+pub fn evaluate_all(t: &mut Tenant) {
     let ids: Vec<String> = t
         .list(ObjectKind::AdministrativeUnit)
         .filter(|a| is_active(a))
         .map(|a| a.id.clone())
         .collect();
     for id in ids {
-        recompute_au(t, &id);
+        evaluate_au(t, &id);
     }
 }
 
-/// Re-evaluates one user or device against every active dynamic AU.
-pub fn object_changed(t: &mut Tenant, object_id: &str) {
-    let Some(obj) = t.get(object_id).cloned() else {
+/// Re-evaluates one live user or device against every active dynamic AU.
+pub fn evaluate_object(t: &mut Tenant, object_id: &str) {
+    let Some(obj) = t.get(object_id) else {
         return;
     };
     if !matches!(obj.kind, ObjectKind::User | ObjectKind::Device) {
         return;
     }
     let ctx = EvalContext::system_now();
-    let aus: Vec<(String, bool)> = t
+    let verdicts: Vec<(String, bool)> = t
         .list(ObjectKind::AdministrativeUnit)
-        .filter(|a| is_active(a))
         .filter_map(|a| {
-            let rule =
-                entra_rules::parse_for_administrative_unit(a.str_prop("membershipRule")?).ok()?;
-            Some((a.id.clone(), matches(&rule, &obj, &ctx)))
+            let rule = active_rule(a)?;
+            Some((a.id.clone(), matches(t, &rule, obj, &ctx)))
         })
         .collect();
-    for (au, member) in aus {
-        let set = t.au_members.entry(au).or_default();
-        if member {
-            set.insert(object_id.to_owned());
-        } else {
-            set.remove(object_id);
+    for (au, member) in verdicts {
+        if t.has_au_link(&au, object_id) != member {
+            t.set_au_link(&au, object_id, member);
         }
     }
 }
