@@ -271,28 +271,31 @@ async fn strong_consistency_header_reads_the_primary() {
 
 #[tokio::test]
 async fn replicas_with_different_lags_flap_between_outcomes() {
+    // With seed 5 the first change reaches replicas 0, 1, 2 after 945, 534 and 1445 ms.
     let mut options = lagging(200, 1_500, 3);
     options.faults.fault_seed = 5;
     let h = start_with(options).await;
+    let before = Instant::now();
     let au = h.create_au(json!({"displayName": "Flapping"})).await;
     let path = format!("{AUS}/{au}");
     let mut outcomes = Vec::new();
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_millis(1_700) {
+    while before.elapsed() < Duration::from_millis(1_400) {
         outcomes.push(h.get(&path).await.status().as_u16());
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let first_hit = outcomes.iter().position(|s| *s == 200).unwrap();
-    let after = &outcomes[first_hit..];
+    let first_hit = outcomes.iter().position(|s| *s == 200);
+    assert!(first_hit.is_some(), "{outcomes:?}");
+    let after = &outcomes[first_hit.unwrap_or_default()..];
     assert!(
         after.contains(&404),
         "a replica still lacked it after another had it: {outcomes:?}"
     );
-    assert_eq!(
-        outcomes.last(),
-        Some(&200),
-        "every replica has it by the max lag"
-    );
+    // Past the longest lag every replica has it.
+    let settled = Duration::from_millis(1_600);
+    tokio::time::sleep(settled.saturating_sub(before.elapsed())).await;
+    for _ in 0..6 {
+        assert_eq!(h.get(&path).await.status(), 200);
+    }
 }
 
 #[tokio::test]
