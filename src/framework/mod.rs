@@ -16,7 +16,7 @@ pub mod value;
 pub use diag::{Diagnostic, Diagnostics};
 pub use resource::{
     ConfigureRequest, CreateFailed, CreateRequest, Ctx, DataSource, DeleteRequest,
-    ModifyPlanRequest, Provider, ReadRequest, Resource, UpdateRequest,
+    ModifyPlanRequest, Provider, ReadConsistency, ReadRequest, Resource, UpdateRequest,
 };
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use types::Type;

@@ -81,6 +81,24 @@ pub trait Provider: Send + Sync + 'static {
 
     /// Every data source type.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
+
+    /// How reads cope with an eventually consistent API; `None` (the default) takes
+    /// every read at its word.
+    fn read_consistency(&self) -> Option<ReadConsistency> {
+        None
+    }
+}
+
+/// For APIs whose reads may be served by a replica that has not seen a recent write:
+/// a refresh within `window` of this provider's last change to an object that reads
+/// differently from the state (or not at all) reads again, for up to `patience`,
+/// before reporting the difference as drift (or the object as gone).
+#[derive(Debug, Clone, Copy)]
+pub struct ReadConsistency {
+    /// How long after a change reads may still be stale.
+    pub window: std::time::Duration,
+    /// How long a difference must persist before it counts.
+    pub patience: std::time::Duration,
 }
 
 /// Input to [`Provider::configure`].
@@ -153,9 +171,6 @@ impl From<Diagnostic> for CreateFailed {
 pub struct ReadRequest {
     /// The state as Terraform last saved it.
     pub state: Value,
-    /// How long ago this provider created the object, when it did (imported objects
-    /// and states from older versions say nothing).
-    pub created_ago: Option<std::time::Duration>,
 }
 
 /// Input to [`Resource::update`].
@@ -174,6 +189,9 @@ pub struct UpdateRequest {
 pub struct DeleteRequest {
     /// The state of the object to delete.
     pub prior: Value,
+    /// What this provider last did to the object, and when (a 404 for an object it
+    /// changed moments ago may be replication lag rather than absence).
+    pub touched: Option<super::private::LastTouch>,
 }
 
 /// A managed resource type.

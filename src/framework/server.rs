@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::plan::plan_change;
+use super::private::LastTouch;
 use super::resource::{
     ConfigureRequest, CreateRequest, Ctx, DataSource, DeleteRequest, ModifyPlanRequest, Provider,
     ReadRequest, Resource, UpdateRequest,
@@ -297,11 +298,15 @@ impl<P: Provider> ProviderServer<P> {
     }
 
     /// ReadResource: returns null when the object is gone; keeps the state on error.
+    /// Within the provider's consistency window after this provider changed the
+    /// object, a read that differs from the state is repeated until it agrees or the
+    /// difference has lasted the provider's patience; after an import (the state came
+    /// from a read), only a read that finds nothing is repeated.
     pub async fn read_resource(
         &self,
         name: &str,
         state: Value,
-        created_ago: Option<std::time::Duration>,
+        touched: Option<LastTouch>,
     ) -> WithDiags<Value> {
         let r = match self.resource(name) {
             Ok(r) => r,
@@ -319,14 +324,45 @@ impl<P: Provider> ProviderServer<P> {
             };
         }
         let (ctx, _in_flight) = self.ctx();
-        let req = ReadRequest {
-            state: state.clone(),
-            created_ago,
+        let read = || async {
+            let req = ReadRequest {
+                state: state.clone(),
+            };
+            tokio::select! {
+                out = r.imp.read(&ctx, req) => out,
+                () = ctx.cancel.cancelled() => Err(cancelled()),
+            }
         };
-        let outcome = tokio::select! {
-            out = r.imp.read(&ctx, req) => out,
-            () = ctx.cancel.cancelled() => Err(cancelled()),
+        let mut outcome = read().await;
+        let settling = self.provider.read_consistency().filter(|c| match touched {
+            Some(LastTouch::Changed(age) | LastTouch::Imported(age)) => age < c.window,
+            None => false,
+        });
+        let unsettled = |outcome: &Result<Option<Value>, Diagnostics>| match (outcome, touched) {
+            (Ok(None), _) => true,
+            (Ok(Some(read)), Some(LastTouch::Changed(_))) => read != &state,
+            _ => false,
         };
+        if let Some(consistency) = settling {
+            let until = tokio::time::Instant::now() + consistency.patience;
+            let mut attempt = 0u32;
+            while unsettled(&outcome) && tokio::time::Instant::now() < until {
+                attempt += 1;
+                if attempt == 1 {
+                    tracing::info!(
+                        resource = name,
+                        "the object reads differently than this provider left it moments ago; \
+                         re-reading in case a replica has not caught up"
+                    );
+                }
+                let pause = std::time::Duration::from_millis(250 * u64::from(attempt.min(8)));
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    () = ctx.cancel.cancelled() => break,
+                }
+                outcome = read().await;
+            }
+        }
         match outcome {
             Ok(Some(value)) => checked_state(value, state),
             Ok(None) => WithDiags {
@@ -403,6 +439,7 @@ impl<P: Provider> ProviderServer<P> {
         prior: Value,
         planned: Value,
         config: Value,
+        touched: Option<LastTouch>,
     ) -> WithDiags<Value> {
         let r = match self.resource(name) {
             Ok(r) => r,
@@ -417,6 +454,7 @@ impl<P: Provider> ProviderServer<P> {
         if planned.is_null() {
             let req = DeleteRequest {
                 prior: prior.clone(),
+                touched,
             };
             return match r.imp.delete(&ctx, req).await {
                 Ok(warnings) => WithDiags {

@@ -186,6 +186,14 @@ impl GraphClient {
         self.recent.created(id);
     }
 
+    /// Records that `id` was created or changed `ago` (by this provider, in an earlier
+    /// run): within the replication window its 404s may still be lag.
+    pub fn note_changed(&self, id: &str, ago: Duration) {
+        if ago < super::consistency::REPLICATION_WINDOW {
+            self.recent.created_ago(id, ago);
+        }
+    }
+
     /// Records that this process deleted object `id` (lists may show it for a while).
     pub(crate) fn note_deleted(&self, id: &str) {
         self.recent.deleted(id);
@@ -375,6 +383,8 @@ impl GraphClient {
         let mut refreshed_token = false;
         let mut resent = false;
         let mut waiting_for_replication = false;
+        // A 404 about an object of ours lasting this long is absence, not lag.
+        let mut own_lag_since: Option<Instant> = None;
         loop {
             attempts += 1;
             let (wait, error) = match self.send_once(&method, &url, path, body).await {
@@ -388,7 +398,11 @@ impl GraphClient {
                         refreshed_token = true;
                         self.credential.invalidate().await;
                         (Duration::ZERO, error)
-                    } else if self.is_lag(policy, &error) {
+                    } else if self.is_lag(policy, &error)
+                        && !(self.only_own_lag(policy, &error)
+                            && own_lag_since.get_or_insert_with(Instant::now).elapsed()
+                                >= super::consistency::GONE_AFTER)
+                    {
                         if !waiting_for_replication {
                             waiting_for_replication = true;
                             tracing::info!(
@@ -442,6 +456,12 @@ impl GraphClient {
                 }
             }
         }
+    }
+
+    /// Whether `error` counts as lag only because it is a 404 about an object of ours
+    /// (not a reference to someone else's): such lag is bounded by `GONE_AFTER`.
+    fn only_own_lag(&self, policy: &Policy, error: &GraphError) -> bool {
+        !(policy.references && is_unseen_reference(error))
     }
 
     /// Whether `error` is replication lag under `policy`.

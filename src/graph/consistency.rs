@@ -52,6 +52,13 @@ impl RecentWrites {
         remember(&self.created, id);
     }
 
+    /// Records that `id` was created (or changed) `ago`.
+    pub fn created_ago(&self, id: &str, ago: Duration) {
+        let mut map = self.created.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = Instant::now().checked_sub(ago).unwrap_or_else(Instant::now);
+        map.insert(id.to_ascii_lowercase(), at);
+    }
+
     /// Records that `id` was just deleted.
     pub fn deleted(&self, id: &str) {
         remember(&self.deleted, id);

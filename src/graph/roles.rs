@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::Ordering;
 
 use super::client::{AssignmentIndex, Call, GraphClient, Policy, odata_string, query, segment};
-use super::consistency::confirm_visible;
+use super::consistency::{confirm_visible, read_through_lag};
 use super::error::GraphError;
 use super::models::{DirectoryRole, RoleAssignment, RoleDefinition, ScopedRoleMembership};
 
@@ -244,6 +244,39 @@ impl GraphClient {
         self.role_definitions
             .get_or_fetch(call, &key, || self.get_role_definition(call, id))
             .await
+    }
+
+    /// A role definition another tool may have created moments ago: `None` only once
+    /// reads have not found it for a while (see [`read_through_lag`]).
+    pub async fn settled_role_definition(
+        &self,
+        call: &Call,
+        id: &str,
+    ) -> Result<Option<RoleDefinition>, GraphError> {
+        let what = format!("role definition {id}");
+        read_through_lag(call, &what, Some(std::time::Duration::ZERO), || async {
+            match self.role_definition(call, id).await {
+                Ok(d) => Ok(Some(d)),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await
+    }
+
+    /// The matching assignment Graph says exists (a conflict), as soon as reads see it.
+    pub async fn settled_matching_role_assignment(
+        &self,
+        call: &Call,
+        wanted: &RoleAssignment,
+    ) -> Result<Option<RoleAssignment>, GraphError> {
+        read_through_lag(
+            call,
+            "the existing role assignment",
+            Some(std::time::Duration::ZERO),
+            || self.find_matching_role_assignment(call, wanted),
+        )
+        .await
     }
 
     /// Role definitions, optionally filtered.

@@ -208,10 +208,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             Ok(v) => v,
             Err(d) => return Ok(Response::new(read_error(req.current_state, req.private, d))),
         };
-        let created_ago = crate::framework::private::created_ago(&req.private);
+        let touched = crate::framework::private::last_touch(&req.private);
         let out = self
             .server
-            .read_resource(&req.type_name, state, created_ago)
+            .read_resource(&req.type_name, state, touched)
             .await;
         let mut diags = out.diagnostics;
         let new_state = match encode(&out.value, &ty) {
@@ -302,16 +302,21 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 }));
             }
         };
-        let creating = prior.is_null() && !planned.is_null();
         let out = self
             .server
-            .apply_resource_change(&req.type_name, prior, planned, config)
+            .apply_resource_change(
+                &req.type_name,
+                prior,
+                planned,
+                config,
+                crate::framework::private::last_touch(&req.planned_private),
+            )
             .await;
-        // Remember when this provider created the object (see framework::private).
-        let private = if creating && !out.value.is_null() {
-            crate::framework::private::created_now()
-        } else {
+        // Remember when this provider last changed the object (see framework::private).
+        let private = if out.value.is_null() {
             req.planned_private
+        } else {
+            crate::framework::private::changed_now()
         };
         let mut diags = out.diagnostics;
         let new_state = match encode(&out.value, &ty) {
@@ -350,7 +355,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 vec![pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
                     state: Some(state),
-                    private: Vec::new(),
+                    private: crate::framework::private::imported_now(),
                 }],
                 Diagnostics::new(),
             ),

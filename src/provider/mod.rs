@@ -9,7 +9,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::framework::{
-    Block, ConfigureRequest, DataSource, Diagnostic, Diagnostics, Provider, Resource, Schema,
+    Block, ConfigureRequest, DataSource, Diagnostic, Diagnostics, Provider, ReadConsistency,
+    Resource, Schema,
 };
 use crate::graph::{GraphClient, GraphClientOptions};
 use config::{Env, ProcessEnv};
@@ -117,5 +118,14 @@ impl Provider for EntraProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<EntraClient>>> {
         crate::data_sources::all()
+    }
+
+    /// Entra replicates every change with a delay, and any read may meet a replica
+    /// that has not seen it yet (Microsoft's eventual-consistency guidance).
+    fn read_consistency(&self) -> Option<ReadConsistency> {
+        Some(ReadConsistency {
+            window: crate::graph::consistency::REPLICATION_WINDOW,
+            patience: crate::graph::consistency::GONE_AFTER,
+        })
     }
 }

@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::common::{Op, call_for, graph_error, parse_import_id, string_of, timeouts_block};
+use super::common::{
+    Op, call_for, graph_error, note_recent, parse_import_id, string_of, timeouts_block,
+};
 use super::membership_rule;
 use crate::framework::validators::{MaxLength, NoControlCharacters, NotBlank, OneOf};
 use crate::framework::{
@@ -11,7 +13,6 @@ use crate::framework::{
     Diagnostics, ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::Call;
-use crate::graph::consistency::read_through_lag;
 use crate::graph::models::AdministrativeUnit;
 use crate::ids::AdministrativeUnitId;
 use crate::provider::EntraClient;
@@ -412,20 +413,17 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             return Ok(None);
         };
         let call = call_for(ctx, &req.state, Op::Read);
-        let found = read_through_lag(
-            &call,
-            &format!("administrative unit {id}"),
-            req.created_ago,
-            || client.graph.find_administrative_unit(&call, &id),
-        )
-        .await
-        .map_err(|e| {
-            graph_error(
-                TYPE_NAME,
-                format!("Retrieving administrative unit {id}"),
-                &e,
-            )
-        })?;
+        let found = client
+            .graph
+            .find_administrative_unit(&call, &id)
+            .await
+            .map_err(|e| {
+                graph_error(
+                    TYPE_NAME,
+                    format!("Retrieving administrative unit {id}"),
+                    &e,
+                )
+            })?;
         match found {
             Some(au) => Ok(Some(
                 AdministrativeUnitModel::from_graph(au, &req.state).to_value(),
@@ -485,6 +483,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             return Ok(Diagnostics::new());
         };
         let call = call_for(ctx, &req.prior, Op::Delete);
+        note_recent(&client.graph, req.touched, &[id.as_str()]);
         client
             .graph
             .delete_administrative_unit(&call, &id)

@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call_for, graph_error, parse_import_id, planned_unit, string_of, timeouts_block,
-    timeouts_only_update,
+    Op, call_for, graph_error, note_recent, parse_import_id, planned_unit, string_of,
+    timeouts_block, timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
@@ -13,7 +13,6 @@ use crate::framework::{
     ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
 use crate::graph::GraphError;
-use crate::graph::consistency::read_through_lag;
 use crate::graph::members::Membership;
 use crate::ids::AuMemberId;
 use crate::provider::EntraClient;
@@ -264,24 +263,15 @@ impl Resource<EntraClient> for AuMemberResource {
             return Ok(None);
         };
         let call = call_for(ctx, &req.state, Op::Read);
-        let found = read_through_lag(&call, &id.to_string(), req.created_ago, || async {
-            Ok(
-                match client
-                    .graph
-                    .administrative_unit_membership(
-                        &call,
-                        &id.administrative_unit_id,
-                        &id.member_id,
-                    )
-                    .await?
-                {
-                    Membership::Member(kind) => Some(kind),
-                    Membership::Absent => None,
-                },
-            )
-        })
-        .await
-        .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving membership {id}"), &e))?;
+        let found = client
+            .graph
+            .administrative_unit_membership(&call, &id.administrative_unit_id, &id.member_id)
+            .await
+            .map(|m| match m {
+                Membership::Member(kind) => Some(kind),
+                Membership::Absent => None,
+            })
+            .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving membership {id}"), &e))?;
         match found {
             Some(kind) => {
                 let kind = kind.or_else(|| string_of(&req.state, "member_type"));
@@ -312,6 +302,11 @@ impl Resource<EntraClient> for AuMemberResource {
             return Ok(Diagnostics::new());
         };
         let call = call_for(ctx, &req.prior, Op::Delete);
+        note_recent(
+            &client.graph,
+            req.touched,
+            &[&id.administrative_unit_id, &id.member_id],
+        );
         match client
             .graph
             .remove_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)

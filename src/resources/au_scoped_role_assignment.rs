@@ -7,15 +7,14 @@
 use async_trait::async_trait;
 
 use super::common::{
-    Op, call, call_for, graph_error, parse_import_id, planned_unit, string_of, timeouts_block,
-    timeouts_only_update,
+    Op, call, call_for, graph_error, note_recent, parse_import_id, planned_unit, string_of,
+    timeouts_block, timeouts_only_update,
 };
 use crate::framework::validators::IsUuid;
 use crate::framework::{
     Attribute, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
     ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
 };
-use crate::graph::consistency::read_through_lag;
 use crate::graph::models::{RoleAssignment, RoleDefinition};
 use crate::graph::{Call, GraphClient, GraphError, is_conflict};
 use crate::ids::ScopedRoleAssignmentImportId;
@@ -194,20 +193,9 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             return Diagnostics::new();
         };
         let call = call_for(ctx, &req.planned, Op::Read);
-        match client.graph.role_definition(&call, &role).await {
-            Ok(definition) => {
-                if let Some(problem) = scopability_problem(&definition) {
-                    return Diagnostic::attribute_error(
-                        "role_definition_id",
-                        "Role cannot be scoped to an administrative unit",
-                        problem,
-                    )
-                    .into();
-                }
-                req.planned
-                    .set("role_display_name", Value::string(definition.display_name));
-            }
-            Err(e) if e.is_not_found() => {
+        let definition = match client.graph.settled_role_definition(&call, &role).await {
+            Ok(Some(definition)) => definition,
+            Ok(None) => {
                 return Diagnostic::attribute_error(
                     "role_definition_id",
                     "Role definition not found",
@@ -220,7 +208,17 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             Err(e) => {
                 return graph_error(TYPE_NAME, format!("Retrieving role definition {role}"), &e);
             }
+        };
+        if let Some(problem) = scopability_problem(&definition) {
+            return Diagnostic::attribute_error(
+                "role_definition_id",
+                "Role cannot be scoped to an administrative unit",
+                problem,
+            )
+            .into();
         }
+        req.planned
+            .set("role_display_name", Value::string(definition.display_name));
         if let Some(au) = string_of(&req.planned, "administrative_unit_id")
             && let Err(problem) = planned_unit(&client.graph, &call, &au).await
         {
@@ -274,7 +272,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             Err(e) if is_conflict(&e) => {
                 let existing = client
                     .graph
-                    .find_matching_role_assignment(&call, &wanted)
+                    .settled_matching_role_assignment(&call, &wanted)
                     .await
                     .ok()
                     .flatten()
@@ -309,18 +307,11 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         };
         let call = call_for(ctx, &req.state, Op::Read);
         let au = string_of(&req.state, "administrative_unit_id");
-        let found = read_through_lag(
-            &call,
-            &format!("role assignment {id}"),
-            req.created_ago,
-            || {
-                client
-                    .graph
-                    .administrative_unit_role_assignment(&call, au.as_deref(), &id)
-            },
-        )
-        .await
-        .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving role assignment {id}"), &e))?;
+        let found = client
+            .graph
+            .administrative_unit_role_assignment(&call, au.as_deref(), &id)
+            .await
+            .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving role assignment {id}"), &e))?;
         let Some(assignment) = found else {
             tracing::info!(id, "role assignment was not found - removing from state");
             return Ok(None);
@@ -367,6 +358,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             return Ok(Diagnostics::new());
         };
         let call = call_for(ctx, &req.prior, Op::Delete);
+        note_recent(&client.graph, req.touched, &[id.as_str()]);
         client
             .graph
             .delete_role_assignment(&call, &id)

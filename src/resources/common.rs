@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::framework::private::LastTouch;
 use crate::framework::schema::Validator;
 use crate::framework::{
     Attribute, AttributePath, Block, Ctx, Diagnostic, Diagnostics, Nesting, UpdateRequest, Value,
@@ -183,6 +184,17 @@ pub(crate) async fn planned_unit(
         problem,
     )
     .into())
+}
+
+/// Tells the Graph client that this provider created or changed `ids` when
+/// `touched` says, so that a 404 about them within the replication window is waited
+/// out (a replica that has not seen them yet) rather than taken for absence.
+pub(crate) fn note_recent(graph: &GraphClient, touched: Option<LastTouch>, ids: &[&str]) {
+    if let Some(LastTouch::Changed(ago)) = touched {
+        for id in ids {
+            graph.note_changed(id, ago);
+        }
+    }
 }
 
 /// The update of a resource whose identifying attributes all force replacement:

@@ -197,6 +197,8 @@ fn dynamic_unit_rule_is_checked_at_plan_and_computes_members() {
     let state = ws.state_values("entra_administrative_unit.test");
     assert_eq!(state["membership_rule_processing_state"], json!("On"));
     let id = state["id"].as_str().unwrap().to_owned();
+    // Entra evaluates the rule some time after the unit is created.
+    tenant.settle();
     let (_, members) = tenant.get(&format!("/directory/administrativeUnits/{id}/members"));
     let members = members["value"].as_array().unwrap().clone();
     assert!(!members.is_empty(), "the demo tenant has Finance users");

@@ -188,7 +188,7 @@ fn a_principal_another_tool_created_a_second_ago_is_added_and_granted_under_an_8
     tenant.set_faults(json!({"replication_lag_ms": 8000, "replication_lag_min_ms": 8000}));
     // Created by a script just before the pipeline's apply: invisible for 8 s.
     let run = suffix();
-    let (status, created) = tenant.graph(
+    let (status, created) = tenant.graph_fresh(
         Method::POST,
         "/users",
         Some(json!({

@@ -50,7 +50,7 @@ fn apply_survives_throttling_server_errors_and_replication_lag() {
     let tenant = Tenant::start();
     tenant.set_faults(
         json!({"throttle_rate": 0.2, "error_rate": 0.15, "error_status": 503, "retry_after": "0.1",
-               "replication_lag_ms": 800, "fault_seed": 11}),
+               "replication_lag_ms": 800, "replication_lag_min_ms": 800, "fault_seed": 11}),
     );
     let ws = tenant.workspace();
     let prefix = format!("acctest-faults-{}", suffix());

@@ -6,8 +6,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use entra_emulator::{BackgroundEmulator, Options};
+use entra_emulator::{BackgroundEmulator, FaultConfig, Options};
 use serde_json::Value as Json;
+
+/// The suite's default consistency: a realistic, randomised replication lag.
+pub(crate) fn realistic_lag() -> FaultConfig {
+    FaultConfig {
+        replication_lag_min_ms: Some(1_000),
+        replication_lag_ms: 3_000,
+        replicas: 3,
+        dynamic_processing_delay_ms: 2_000,
+        ..FaultConfig::default()
+    }
+}
 
 /// The Terraform binary; fails the test (never skips) when it is missing.
 pub(crate) fn terraform_binary() -> PathBuf {
@@ -38,8 +49,20 @@ pub(crate) struct Tenant {
 }
 
 impl Tenant {
-    /// A fresh emulator with the built-in demo tenant.
+    /// A fresh emulator with the built-in demo tenant, replicating like Entra does:
+    /// every change reaches each of three read replicas after its own 1 to 3 seconds,
+    /// and dynamic membership is evaluated 2 seconds after a change. Every test runs
+    /// under this lag unless it says otherwise.
     pub(crate) fn start() -> Tenant {
+        Tenant::with_options(Options {
+            faults: realistic_lag(),
+            ..Options::default()
+        })
+    }
+
+    /// A fresh emulator without replication lag, for tests that count requests (lag
+    /// adds the re-reads it asks for).
+    pub(crate) fn without_lag() -> Tenant {
         Tenant::with_options(Options::default())
     }
 
@@ -95,10 +118,28 @@ impl Tenant {
             .to_owned()
     }
 
-    /// A Graph request against the emulator: returns the status and JSON body (null when
-    /// empty). Injected throttling and server errors are retried, so a test's own
-    /// checks see the tenant rather than the faults it set up for the provider.
+    /// A Graph request against the emulator, as another tool would have made it long
+    /// ago: a write is settled (replicated everywhere) before this returns. Returns the
+    /// status and JSON body (null when empty).
     pub(crate) fn graph(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Json>,
+    ) -> (u16, Json) {
+        let writes = method != reqwest::Method::GET;
+        let answer = self.graph_fresh(method, path, body);
+        if writes {
+            self.settle();
+        }
+        answer
+    }
+
+    /// A Graph request made just now: a write is subject to replication lag like the
+    /// provider's own. Reads see the truth (`x-emulator-consistency: strong`), and
+    /// injected throttling and server errors are retried, so a test's own checks see
+    /// the tenant rather than the faults it set up for the provider.
+    pub(crate) fn graph_fresh(
         &self,
         method: reqwest::Method,
         path: &str,
