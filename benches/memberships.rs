@@ -7,7 +7,9 @@
 //! `BENCH_LATENCY_MS` (default 40) to every Graph request, as a network to Microsoft
 //! would; the in-process emulator otherwise answers in microseconds. Also compares
 //! the plugin transport with Terraform's built-in `terraform_data` on a no-change
-//! plan of 1,000 resources (no added latency: transport cost only).
+//! plan of 1,000 resources (no added latency: transport cost only). Request budgets
+//! are measured without replication lag; one mode repeats the run under the test
+//! suite's lag (1-3 s per change and replica) to show what lag costs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -50,14 +52,15 @@ fn main() {
     );
     println!("|---:|---|---|---:|---:|---:|---|");
     for &n in &sizes {
-        for (mode, throttle) in [
-            ("coalesced", 0.0),
-            ("uncoalesced", 0.0),
-            ("coalesced, 10% throttled", 0.1),
+        for (mode, throttle, lagging) in [
+            ("coalesced", 0.0, false),
+            ("uncoalesced", 0.0, false),
+            ("coalesced, 10% throttled", 0.1, false),
+            ("coalesced, replication lag 1-3 s", 0.0, true),
         ] {
-            let tenant = Tenant::start();
+            let tenant = Tenant::without_lag();
             let members = tenant.create_users(n);
-            set_faults(&tenant, throttle, latency);
+            set_faults(&tenant, throttle, latency, lagging);
             let ws = tenant.workspace();
             ws.write(MEMBERS_HCL);
             let vars = json!({ "members": members });
@@ -183,8 +186,20 @@ fn peak_rss(log: &std::path::Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn set_faults(tenant: &Tenant, throttle_rate: f64, latency_ms: u64) {
-    let body = json!({"throttle_rate": throttle_rate, "retry_after": "0.2", "latency_ms": latency_ms, "fault_seed": 7});
+/// Throttling and latency, and (when `lagging`) the test suite's replication lag.
+fn set_faults(tenant: &Tenant, throttle_rate: f64, latency_ms: u64, lagging: bool) {
+    let mut body = json!({"throttle_rate": throttle_rate, "retry_after": "0.2", "latency_ms": latency_ms, "fault_seed": 7});
+    if lagging {
+        let lag = serde_json::to_value(helpers::realistic_lag()).expect("lag json");
+        for key in [
+            "replication_lag_ms",
+            "replication_lag_min_ms",
+            "replicas",
+            "dynamic_processing_delay_ms",
+        ] {
+            body[key] = lag[key].clone();
+        }
+    }
     let resp = reqwest::blocking::Client::new()
         .post(format!("{}/_emulator/faults", tenant.emulator.url()))
         .json(&body)
@@ -200,7 +215,7 @@ fn set_faults(tenant: &Tenant, throttle_rate: f64, latency_ms: u64) {
 /// No-change plans of 1,000 resources: `terraform_data` (in Terraform itself) against
 /// `entra_au_member` (our plugin, Graph included).
 fn transport_comparison() {
-    let tenant = Tenant::start();
+    let tenant = Tenant::without_lag();
     let members = tenant.create_users(1000);
     let ws = tenant.workspace();
     ws.write(MEMBERS_HCL);

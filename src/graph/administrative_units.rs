@@ -72,6 +72,7 @@ impl GraphClient {
             GraphError::Decode("Graph created an administrative unit without an id".into())
         })?;
         self.note_created(&id);
+        self.au_kinds.put(id.clone(), au.membership_type.clone());
         self.finish_creation(call, &id, au, ambiguous.then_some(&marker))
             .await
             .map_err(|error| CreateError {

@@ -81,6 +81,20 @@ impl<K: Eq + Hash + Clone, V: Clone> Coalesced<K, V> {
         result
     }
 
+    /// Caches `value` for `key` (what our own write just made it).
+    pub fn put(&self, key: K, value: V) {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                key,
+                Entry {
+                    cell: Arc::new(OnceCell::new_with(Some(value))),
+                    created: Instant::now(),
+                },
+            );
+    }
+
     /// Updates a cached value in place (after our own write), if one is cached.
     pub fn update(&self, key: &K, change: impl FnOnce(&mut V)) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);

@@ -205,6 +205,10 @@ impl Resource<EntraClient> for AuMemberResource {
             Ok(Some(unit)) if unit.is_dynamic() => return dynamic_unit_error(&au),
             Ok(_) => {}
         }
+        // A unit this process just made has only the members this plan adds.
+        if client.graph.recently_created([au.as_str()]) {
+            return Diagnostics::new();
+        }
         match client.graph.listed_member(&call, &au, &id.member_id).await {
             Ok(true) => already_exists(&id),
             // Unreadable member lists (hidden membership) are left to apply.
