@@ -452,3 +452,67 @@ fn every_wait_ends_at_the_configured_timeouts_while_graph_is_down() {
     // Three-second timeouts bound the plan's checks and the add (the default is 5 minutes).
     assert!(took < Duration::from_secs(60), "took {took:?}");
 }
+
+#[test]
+fn role_assignments_refresh_and_import_when_graph_refuses_a_scope_only_filter() {
+    let tenant = Tenant::start();
+    // Older Graph documentation requires principalId or roleDefinitionId in the filter.
+    tenant.set_faults(json!({"refuse_scope_only_role_filter": true}));
+    let ws = tenant.workspace();
+    let name = format!("acctest-filter-{}", suffix());
+    ws.write(&format!(
+        r#"resource "entra_administrative_unit" "au" {{
+  display_name = "{name}"
+}}
+
+resource "entra_au_scoped_role_assignment" "a" {{
+  administrative_unit_id = entra_administrative_unit.au.id
+  role_definition_id     = "{USER_ADMINISTRATOR}"
+  principal_id           = "{}"
+}}
+"#,
+        user(36)
+    ));
+    ws.apply();
+    ws.assert_plan_empty();
+    let au = unit_id(&ws, "entra_administrative_unit.au");
+
+    // A scoped role membership made by another tool imports by its azuread-style id,
+    // which needs the unit's assignments listed.
+    let (status, _) = tenant.graph(
+        Method::POST,
+        "/directoryRoles",
+        Some(json!({"roleTemplateId": USER_ADMINISTRATOR})),
+    );
+    assert!(status == 201 || status == 400, "activate: {status}");
+    let (_, roles) = tenant.get("/directoryRoles");
+    let role_id = roles["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["roleTemplateId"] == json!(USER_ADMINISTRATOR))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, srm) = tenant.graph(
+        Method::POST,
+        &format!("/directory/administrativeUnits/{au}/scopedRoleMembers"),
+        Some(json!({"roleId": role_id, "roleMemberInfo": {"id": user(37)}})),
+    );
+    assert_eq!(status, 201, "{srm}");
+    let other = tenant.workspace();
+    other.write(&format!(
+        "import {{\n  to = entra_au_scoped_role_assignment.b\n  id = \"/directory/administrativeUnits/{au}/scopedRoleMembers/{}\"\n}}\n\nresource \"entra_au_scoped_role_assignment\" \"b\" {{\n  administrative_unit_id = \"{au}\"\n  role_definition_id     = \"{USER_ADMINISTRATOR}\"\n  principal_id           = \"{}\"\n}}\n",
+        srm["id"].as_str().unwrap(),
+        user(37)
+    ));
+    other.apply();
+    other.assert_plan_empty();
+    let statuses = tenant.stats()["statuses"].clone();
+    assert!(
+        statuses["400"].as_u64().unwrap_or(0) > 0,
+        "Graph refused the scope-only filter at least once: {statuses}"
+    );
+    ws.destroy();
+}
