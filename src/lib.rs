@@ -1,17 +1,18 @@
 //! Terraform provider for Microsoft Entra ID administrative units.
 //!
-//! Layout: [`plugin`] is the protocol edge (go-plugin, gRPC, TLS), [`framework`] the
-//! protocol-agnostic provider framework, [`provider`] and [`resources`] the Entra
-//! provider itself, and [`graph`] the Microsoft Graph client.
+//! Layers, lowest first (each may use only those below it): [`graph`] (the Microsoft
+//! Graph client, no Terraform types) and [`ids`]/[`permissions`]; [`client`] (what a
+//! configured provider holds); [`support`] (helpers shared by resources and data
+//! sources); [`resources`] and [`data_sources`] (one file per Terraform type);
+//! [`provider`] (the provider block, configuration and the list of types). The
+//! protocol edge and the framework are the `provider_framework` crate.
+//! `ARCHITECTURE.md` draws the map.
 
+pub mod client;
 pub mod data_sources;
-pub mod framework;
 pub mod graph;
 pub mod ids;
-pub mod logging;
 pub mod permissions;
-pub mod plugin;
-pub mod proto;
 pub mod provider;
 pub mod resources;
-pub mod roles;
+pub mod support;

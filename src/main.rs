@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use terraform_provider_entra::plugin::serve;
-use terraform_provider_entra::provider::{ADDRESS, EntraProvider, VERSION};
+use terraform_provider_entra::provider::{EntraProvider, IDENTITY};
 
 fn main() -> ExitCode {
-    serve::main(EntraProvider::new(), ADDRESS, VERSION)
+    provider_framework::plugin::serve::main(EntraProvider::new(), &IDENTITY)
 }

@@ -1,15 +1,53 @@
 //! `data "entra_administrative_unit"`: one AU by object id or display name.
 
 use async_trait::async_trait;
+use provider_framework::{
+    Attribute, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema,
+};
+use serde::{Deserialize, Serialize};
 
-use super::exactly_one;
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
-use crate::provider::EntraClient;
-use crate::resources::administrative_unit::AdministrativeUnitModel;
-use crate::resources::common::{call, data_source_error, string_of};
+use crate::client::EntraClient;
+use crate::graph::models::AdministrativeUnit;
+use crate::support::{Ctx, call, data_source_error, exactly_one};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_administrative_unit";
+
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdministrativeUnitDataModel {
+    /// Object id (a lookup key).
+    pub id: Maybe<String>,
+    /// Display name (a lookup key).
+    pub display_name: Maybe<String>,
+    /// Description.
+    pub description: Maybe<String>,
+    /// `Assigned` or `Dynamic`.
+    pub membership_type: Maybe<String>,
+    /// The dynamic rule.
+    pub membership_rule: Maybe<String>,
+    /// `On` or `Paused`.
+    pub membership_rule_processing_state: Maybe<String>,
+    /// Hidden membership.
+    pub hidden_membership_enabled: Maybe<bool>,
+    /// Restricted management.
+    pub restricted_management_enabled: Maybe<bool>,
+}
+
+impl From<AdministrativeUnit> for AdministrativeUnitDataModel {
+    fn from(au: AdministrativeUnit) -> Self {
+        AdministrativeUnitDataModel {
+            membership_type: Maybe::Known(au.kind().to_owned()),
+            membership_rule: Maybe::from_option(au.effective_rule()),
+            membership_rule_processing_state: Maybe::from_option(au.effective_processing_state()),
+            hidden_membership_enabled: Maybe::Known(au.hidden_membership()),
+            restricted_management_enabled: Maybe::Known(au.restricted_management()),
+            id: Maybe::from_option(au.id),
+            display_name: Maybe::Known(au.display_name),
+            description: Maybe::from_option(au.description),
+        }
+    }
+}
 
 /// The `entra_administrative_unit` data source.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +55,8 @@ pub struct AdministrativeUnitDataSource;
 
 #[async_trait]
 impl DataSource<EntraClient> for AdministrativeUnitDataSource {
+    type Model = AdministrativeUnitDataModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -69,17 +109,24 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        exactly_one(config, &["id", "display_name"])
+    async fn validate(&self, config: &AdministrativeUnitDataModel) -> Diagnostics {
+        exactly_one(&[
+            ("id", !config.id.is_null()),
+            ("display_name", !config.display_name.is_null()),
+        ])
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: AdministrativeUnitDataModel,
+    ) -> Result<Done<AdministrativeUnitDataModel>, Diagnostics> {
         let client = ctx.data()?;
         let call = call(ctx);
-        let au = if let Some(id) = string_of(&config, "id") {
+        let au = if let Some(id) = config.id.as_deref() {
             client
                 .graph
-                .get_administrative_unit(&call, &id)
+                .get_administrative_unit(&call, id)
                 .await
                 .map_err(|e| {
                     data_source_error(
@@ -89,10 +136,10 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                     )
                 })?
         } else {
-            let name = string_of(&config, "display_name").unwrap_or_default();
+            let name = config.display_name.as_deref().unwrap_or_default();
             let mut found = client
                 .graph
-                .find_administrative_units_by_name(&call, &name)
+                .find_administrative_units_by_name(&call, name)
                 .await
                 .map_err(|e| {
                     data_source_error(
@@ -123,25 +170,6 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                 }
             }
         };
-        let model = AdministrativeUnitModel::from_graph(au, &Value::Null);
-        Ok(Value::object([
-            ("id", Value::opt_string(model.id)),
-            ("display_name", Value::string(model.display_name)),
-            ("description", Value::opt_string(model.description)),
-            ("membership_type", Value::string(model.membership_type)),
-            ("membership_rule", Value::opt_string(model.membership_rule)),
-            (
-                "membership_rule_processing_state",
-                Value::opt_string(model.membership_rule_processing_state),
-            ),
-            (
-                "hidden_membership_enabled",
-                Value::Bool(model.hidden_membership_enabled),
-            ),
-            (
-                "restricted_management_enabled",
-                Value::Bool(model.restricted_management_enabled),
-            ),
-        ]))
+        Ok(AdministrativeUnitDataModel::from(au).into())
     }
 }

@@ -3,13 +3,38 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use provider_framework::{Attribute, Block, DataSource, Diagnostics, Done, Maybe, Schema, Type};
+use serde::{Deserialize, Serialize};
 
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Schema, Type, Value};
-use crate::provider::EntraClient;
-use crate::resources::common::{call, data_source_error, string_of};
+use crate::client::EntraClient;
+use crate::support::{Ctx, call, data_source_error};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_administrative_units";
+
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AdministrativeUnitsModel {
+    /// Only units whose name starts with this.
+    pub display_name_prefix: Maybe<String>,
+    /// The object ids, sorted by display name.
+    pub ids: Maybe<Vec<String>>,
+    /// The units.
+    pub administrative_units: Maybe<Vec<UnitSummary>>,
+}
+
+/// One unit in the list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnitSummary {
+    /// Object id.
+    pub id: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// `Assigned` or `Dynamic`.
+    pub membership_type: String,
+}
 
 /// The `entra_administrative_units` data source.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +51,8 @@ fn item_type() -> Type {
 
 #[async_trait]
 impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
+    type Model = AdministrativeUnitsModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -46,12 +73,15 @@ impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
         )
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: AdministrativeUnitsModel,
+    ) -> Result<Done<AdministrativeUnitsModel>, Diagnostics> {
         let client = ctx.data()?;
-        let prefix = string_of(&config, "display_name_prefix");
         let mut units = client
             .graph
-            .list_administrative_units(&call(ctx), prefix.as_deref())
+            .list_administrative_units(&call(ctx), config.display_name_prefix.as_deref())
             .await
             .map_err(|e| data_source_error(TYPE_NAME, "Listing administrative units", &e))?;
         units.sort_by(|a, b| {
@@ -59,32 +89,21 @@ impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
                 .cmp(&b.display_name)
                 .then_with(|| a.id.cmp(&b.id))
         });
-        let ids = units
-            .iter()
-            .map(|u| Value::opt_string(u.id.clone()))
-            .collect();
+        let ids = units.iter().filter_map(|u| u.id.clone()).collect();
         let items = units
             .into_iter()
-            .map(|u| {
-                let dynamic = u
-                    .membership_type
-                    .as_deref()
-                    .is_some_and(|t| t.eq_ignore_ascii_case("dynamic"));
-                Value::object([
-                    ("id", Value::opt_string(u.id)),
-                    ("display_name", Value::string(u.display_name)),
-                    ("description", Value::opt_string(u.description)),
-                    (
-                        "membership_type",
-                        Value::string(if dynamic { "Dynamic" } else { "Assigned" }),
-                    ),
-                ])
+            .map(|u| UnitSummary {
+                membership_type: u.kind().to_owned(),
+                id: u.id,
+                display_name: u.display_name,
+                description: u.description,
             })
             .collect();
-        Ok(Value::object([
-            ("display_name_prefix", Value::opt_string(prefix)),
-            ("ids", Value::List(ids)),
-            ("administrative_units", Value::List(items)),
-        ]))
+        Ok(AdministrativeUnitsModel {
+            display_name_prefix: config.display_name_prefix,
+            ids: Maybe::Known(ids),
+            administrative_units: Maybe::Known(items),
+        }
+        .into())
     }
 }

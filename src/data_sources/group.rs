@@ -1,20 +1,39 @@
 //! `data "entra_group"`: a group by display name or object id.
 
 use async_trait::async_trait;
-use serde::Deserialize;
+use provider_framework::{
+    Attribute, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema,
+};
+use serde::{Deserialize, Serialize};
 
-use super::exactly_one;
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
-use crate::provider::EntraClient;
-use crate::resources::common::{call, data_source_error, string_of};
+use crate::client::EntraClient;
+use crate::support::{Ctx, call, data_source_error, exactly_one};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_group";
+
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupModel {
+    /// Object id (a lookup key).
+    pub id: Maybe<String>,
+    /// Display name (a lookup key).
+    pub display_name: Maybe<String>,
+    /// Description.
+    pub description: Maybe<String>,
+    /// A security group.
+    pub security_enabled: Maybe<bool>,
+    /// Mail-enabled.
+    pub mail_enabled: Maybe<bool>,
+    /// Can hold directory roles.
+    pub is_assignable_to_role: Maybe<bool>,
+}
 
 /// The `entra_group` data source.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupDataSource;
 
+/// A group as Graph returns it.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Group {
@@ -30,6 +49,8 @@ const SELECT: &str = "id,displayName,description,securityEnabled,mailEnabled,isA
 
 #[async_trait]
 impl DataSource<EntraClient> for GroupDataSource {
+    type Model = GroupModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -54,24 +75,27 @@ impl DataSource<EntraClient> for GroupDataSource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        exactly_one(config, &["id", "display_name"])
+    async fn validate(&self, config: &GroupModel) -> Diagnostics {
+        exactly_one(&[
+            ("id", !config.id.is_null()),
+            ("display_name", !config.display_name.is_null()),
+        ])
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, config: GroupModel) -> Result<Done<GroupModel>, Diagnostics> {
         let client = ctx.data()?;
         let call = call(ctx);
-        let group: Group = if let Some(id) = string_of(&config, "id") {
+        let group: Group = if let Some(id) = config.id.as_deref() {
             client
                 .graph
-                .get_group(&call, &id, SELECT)
+                .get_group(&call, id, SELECT)
                 .await
                 .map_err(|e| data_source_error(TYPE_NAME, format!("Retrieving group {id}"), &e))?
         } else {
-            let name = string_of(&config, "display_name").unwrap_or_default();
+            let name = config.display_name.as_deref().unwrap_or_default();
             let mut found: Vec<Group> = client
                 .graph
-                .find_groups_by_name(&call, &name, SELECT)
+                .find_groups_by_name(&call, name, SELECT)
                 .await
                 .map_err(|e| data_source_error(TYPE_NAME, format!("Finding group {name:?}"), &e))?;
             if found.len() != 1 {
@@ -91,16 +115,14 @@ impl DataSource<EntraClient> for GroupDataSource {
             }
             found.remove(0)
         };
-        Ok(Value::object([
-            ("id", Value::string(group.id)),
-            ("display_name", Value::opt_string(group.display_name)),
-            ("description", Value::opt_string(group.description)),
-            ("security_enabled", Value::opt_bool(group.security_enabled)),
-            ("mail_enabled", Value::opt_bool(group.mail_enabled)),
-            (
-                "is_assignable_to_role",
-                Value::opt_bool(group.is_assignable_to_role),
-            ),
-        ]))
+        Ok(GroupModel {
+            id: Maybe::Known(group.id),
+            display_name: Maybe::from_option(group.display_name),
+            description: Maybe::from_option(group.description),
+            security_enabled: Maybe::from_option(group.security_enabled),
+            mail_enabled: Maybe::from_option(group.mail_enabled),
+            is_assignable_to_role: Maybe::from_option(group.is_assignable_to_role),
+        }
+        .into())
     }
 }

@@ -3,17 +3,32 @@
 
 use async_trait::async_trait;
 use entra_rules::{EvalContext, Subject};
-
-use crate::framework::value::Number;
-use crate::framework::{
-    Attribute, AttributePath, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Type, Value,
+use provider_framework::{
+    Attribute, AttributePath, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema, Type,
 };
-use crate::provider::EntraClient;
-use crate::resources::common::{call, data_source_error, string_of};
-use crate::resources::membership_rule;
+use serde::{Deserialize, Serialize};
+
+use crate::client::EntraClient;
+use crate::support::membership_rule;
+use crate::support::{Ctx, call, data_source_error};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_membership_rule_preview";
+
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MembershipRulePreviewModel {
+    /// The rule to evaluate.
+    pub rule: Maybe<String>,
+    /// `user` or `device`.
+    pub subject: Maybe<String>,
+    /// Selected object ids.
+    pub object_ids: Maybe<Vec<String>>,
+    /// Their display names.
+    pub display_names: Maybe<Vec<String>>,
+    /// How many.
+    pub match_count: Maybe<i64>,
+}
 
 /// The `entra_membership_rule_preview` data source.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +39,8 @@ const NOT_SELECTABLE: &[&str] = &["memberOf", "managerId"];
 
 #[async_trait]
 impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
+    type Model = MembershipRulePreviewModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -51,16 +68,20 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        match config.get("rule").as_str() {
+    async fn validate(&self, config: &MembershipRulePreviewModel) -> Diagnostics {
+        match config.rule.as_deref() {
             Some(text) => membership_rule::validate(text, &AttributePath::root("rule")),
             None => Diagnostics::new(),
         }
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: MembershipRulePreviewModel,
+    ) -> Result<Done<MembershipRulePreviewModel>, Diagnostics> {
         let client = ctx.data()?;
-        let text = string_of(&config, "rule").unwrap_or_default();
+        let text = config.rule.known().cloned().unwrap_or_default();
         let rule = entra_rules::parse_for_administrative_unit(&text)
             .map_err(|_| membership_rule::validate(&text, &AttributePath::root("rule")))?;
         let needs = rule.graph_properties();
@@ -130,18 +151,14 @@ impl DataSource<EntraClient> for MembershipRulePreviewDataSource {
             .collect();
         selected.sort();
         let count = i64::try_from(selected.len()).unwrap_or(i64::MAX);
-        Ok(Value::object([
-            ("rule", Value::string(text)),
-            ("subject", Value::string(subject)),
-            (
-                "object_ids",
-                Value::List(selected.iter().map(|(_, id)| Value::string(id)).collect()),
-            ),
-            (
-                "display_names",
-                Value::List(selected.iter().map(|(n, _)| Value::string(n)).collect()),
-            ),
-            ("match_count", Value::Number(Number::Int(count))),
-        ]))
+        let (names, ids): (Vec<String>, Vec<String>) = selected.into_iter().unzip();
+        Ok(MembershipRulePreviewModel {
+            rule: Maybe::Known(text),
+            subject: Maybe::Known(subject.to_owned()),
+            object_ids: Maybe::Known(ids),
+            display_names: Maybe::Known(names),
+            match_count: Maybe::Known(count),
+        }
+        .into())
     }
 }

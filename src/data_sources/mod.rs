@@ -9,72 +9,30 @@ pub mod user;
 
 use std::sync::Arc;
 
-use crate::framework::{DataSource, Diagnostic, Diagnostics, Value};
-use crate::provider::EntraClient;
+use provider_framework::DynDataSource;
+use provider_framework::erased::data_source;
+
+use crate::client::EntraClient;
 
 /// Every data source type.
-pub fn all() -> Vec<Arc<dyn DataSource<EntraClient>>> {
+pub fn all() -> Vec<Arc<dyn DynDataSource<EntraClient>>> {
     vec![
-        Arc::new(administrative_unit::AdministrativeUnitDataSource),
-        Arc::new(administrative_units::AdministrativeUnitsDataSource),
-        Arc::new(group::GroupDataSource),
-        Arc::new(membership_rule_preview::MembershipRulePreviewDataSource),
-        Arc::new(role_definition::RoleDefinitionDataSource),
-        Arc::new(user::UserDataSource),
+        data_source(administrative_unit::AdministrativeUnitDataSource),
+        data_source(administrative_units::AdministrativeUnitsDataSource),
+        data_source(group::GroupDataSource),
+        data_source(membership_rule_preview::MembershipRulePreviewDataSource),
+        data_source(role_definition::RoleDefinitionDataSource),
+        data_source(user::UserDataSource),
     ]
-}
-
-/// Exactly one of `names` must be set (unknown counts as set).
-pub(crate) fn exactly_one(config: &Value, names: &[&str]) -> Diagnostics {
-    let set: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| !config.get(n).is_null())
-        .collect();
-    if set.len() == 1 {
-        return Diagnostics::new();
-    }
-    let list = names
-        .iter()
-        .map(|n| format!("\"{n}\""))
-        .collect::<Vec<_>>()
-        .join(" or ");
-    let detail = if set.is_empty() {
-        format!("Set exactly one of {list}.")
-    } else {
-        format!("Set exactly one of {list}, not {}.", set.join(" and "))
-    };
-    let mut diags = Diagnostics::new();
-    diags.push(Diagnostic::attribute_error(
-        set.first().copied().unwrap_or(names[0]),
-        "Invalid lookup",
-        detail,
-    ));
-    diags
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
-    fn exactly_one_lookup_key() {
-        let both = Value::object([
-            ("id", Value::string("a")),
-            ("display_name", Value::string("b")),
-        ]);
-        assert!(
-            exactly_one(&both, &["id", "display_name"]).0[0]
-                .detail
-                .contains("not id and display_name")
-        );
-        assert!(exactly_one(&Value::object::<&str>([]), &["id", "display_name"]).has_error());
-        assert!(
-            exactly_one(
-                &Value::object([("id", Value::Unknown)]),
-                &["id", "display_name"]
-            )
-            .is_empty()
-        );
+    fn every_schema_attribute_maps_to_a_model_field() {
+        for d in super::all() {
+            d.check_model()
+                .unwrap_or_else(|e| panic!("{}: {e}", d.type_name()));
+        }
     }
 }

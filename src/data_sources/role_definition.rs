@@ -2,37 +2,45 @@
 //! with whether it can be assigned at administrative-unit scope.
 
 use async_trait::async_trait;
+use provider_framework::{
+    Attribute, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema,
+};
+use serde::{Deserialize, Serialize};
 
-use super::exactly_one;
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
-use crate::graph::models::RoleDefinition;
+use crate::client::EntraClient;
+use crate::graph::odata::Filter;
+use crate::graph::role_catalog;
 use crate::graph::{Call, GraphClient};
-use crate::provider::EntraClient;
-use crate::resources::common::{call, data_source_error, string_of};
-use crate::roles;
+use crate::support::{Ctx, call, data_source_error, exactly_one};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_role_definition";
+
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RoleDefinitionModel {
+    /// Definition id (a lookup key).
+    pub id: Maybe<String>,
+    /// Display name (a lookup key).
+    pub display_name: Maybe<String>,
+    /// Description.
+    pub description: Maybe<String>,
+    /// Built in or custom.
+    pub is_built_in: Maybe<bool>,
+    /// Template id.
+    pub template_id: Maybe<String>,
+    /// Can be assigned at AU scope.
+    pub au_scopable: Maybe<bool>,
+}
 
 /// The `entra_role_definition` data source.
 #[derive(Debug, Clone, Copy)]
 pub struct RoleDefinitionDataSource;
 
-/// Whether a role definition can be granted at AU scope.
-pub(crate) fn au_scopable(definition: &RoleDefinition) -> bool {
-    if definition.is_built_in {
-        roles::is_au_scopable_built_in(definition.template_id.as_deref().unwrap_or(&definition.id))
-    } else {
-        definition
-            .role_permissions
-            .iter()
-            .flat_map(|p| &p.allowed_resource_actions)
-            .any(|a| roles::is_au_scopable_permission(a))
-    }
-}
-
 #[async_trait]
 impl DataSource<EntraClient> for RoleDefinitionDataSource {
+    type Model = RoleDefinitionModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -61,43 +69,46 @@ impl DataSource<EntraClient> for RoleDefinitionDataSource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        exactly_one(config, &["id", "display_name"])
+    async fn validate(&self, config: &RoleDefinitionModel) -> Diagnostics {
+        exactly_one(&[
+            ("id", !config.id.is_null()),
+            ("display_name", !config.display_name.is_null()),
+        ])
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        config: RoleDefinitionModel,
+    ) -> Result<Done<RoleDefinitionModel>, Diagnostics> {
         let client = ctx.data()?;
         let call = call(ctx);
-        let definition = if let Some(id) = string_of(&config, "id") {
-            client
-                .graph
-                .role_definition(&call, &id)
-                .await
-                .map_err(|e| {
-                    data_source_error(TYPE_NAME, format!("Retrieving role definition {id}"), &e)
-                })?
+        let definition = if let Some(id) = config.id.as_deref() {
+            client.graph.role_definition(&call, id).await.map_err(|e| {
+                data_source_error(TYPE_NAME, format!("Retrieving role definition {id}"), &e)
+            })?
         } else {
-            let name = string_of(&config, "display_name").unwrap_or_default();
-            let filter = format!("displayName eq '{}'", name.replace('\'', "''"));
+            let name = config.display_name.as_deref().unwrap_or_default();
             let found = client
                 .graph
-                .list_role_definitions(&call, Some(&filter))
+                .list_role_definitions(&call, Some(&Filter::eq("displayName", name)))
                 .await
                 .map_err(|e| data_source_error(TYPE_NAME, format!("Finding role {name:?}"), &e))?;
             match found.into_iter().next() {
                 Some(definition) => definition,
-                None => return Err(role_not_found(&client.graph, &call, &name).await),
+                None => return Err(role_not_found(&client.graph, &call, name).await),
             }
         };
-        let scopable = au_scopable(&definition);
-        Ok(Value::object([
-            ("id", Value::string(definition.id)),
-            ("display_name", Value::string(definition.display_name)),
-            ("description", Value::opt_string(definition.description)),
-            ("is_built_in", Value::Bool(definition.is_built_in)),
-            ("template_id", Value::opt_string(definition.template_id)),
-            ("au_scopable", Value::Bool(scopable)),
-        ]))
+        let scopable = role_catalog::unscopable(&definition).is_none();
+        Ok(RoleDefinitionModel {
+            id: Maybe::Known(definition.id),
+            display_name: Maybe::Known(definition.display_name),
+            description: Maybe::from_option(definition.description),
+            is_built_in: Maybe::Known(definition.is_built_in),
+            template_id: Maybe::from_option(definition.template_id),
+            au_scopable: Maybe::Known(scopable),
+        }
+        .into())
     }
 }
 

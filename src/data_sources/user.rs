@@ -1,20 +1,39 @@
 //! `data "entra_user"`: a user by user principal name or object id.
 
 use async_trait::async_trait;
-use serde::Deserialize;
+use provider_framework::{Attribute, Block, DataSource, Diagnostics, Done, Maybe, Schema};
+use serde::{Deserialize, Serialize};
 
-use super::exactly_one;
-use crate::framework::{Attribute, Block, Ctx, DataSource, Diagnostics, Schema, Value};
-use crate::provider::EntraClient;
-use crate::resources::common::{call, data_source_error, string_of};
+use crate::client::EntraClient;
+use crate::support::{Ctx, call, data_source_error, exactly_one};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_user";
+
+/// The data source's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserModel {
+    /// Object id (a lookup key).
+    pub id: Maybe<String>,
+    /// User principal name (a lookup key).
+    pub user_principal_name: Maybe<String>,
+    /// Display name.
+    pub display_name: Maybe<String>,
+    /// Primary email.
+    pub mail: Maybe<String>,
+    /// Department.
+    pub department: Maybe<String>,
+    /// Job title.
+    pub job_title: Maybe<String>,
+    /// Can sign in.
+    pub account_enabled: Maybe<bool>,
+}
 
 /// The `entra_user` data source.
 #[derive(Debug, Clone, Copy)]
 pub struct UserDataSource;
 
+/// A user as Graph returns it.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct User {
@@ -31,6 +50,8 @@ const SELECT: &str = "id,userPrincipalName,displayName,mail,department,jobTitle,
 
 #[async_trait]
 impl DataSource<EntraClient> for UserDataSource {
+    type Model = UserModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -80,31 +101,34 @@ impl DataSource<EntraClient> for UserDataSource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        exactly_one(config, &["id", "user_principal_name"])
+    async fn validate(&self, config: &UserModel) -> Diagnostics {
+        exactly_one(&[
+            ("id", !config.id.is_null()),
+            ("user_principal_name", !config.user_principal_name.is_null()),
+        ])
     }
 
-    async fn read(&self, ctx: &Ctx<EntraClient>, config: Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, config: UserModel) -> Result<Done<UserModel>, Diagnostics> {
         let client = ctx.data()?;
-        let key = string_of(&config, "id")
-            .or_else(|| string_of(&config, "user_principal_name"))
+        let key = config
+            .id
+            .as_deref()
+            .or(config.user_principal_name.as_deref())
             .unwrap_or_default();
         let user: User = client
             .graph
-            .get_user(&call(ctx), &key, SELECT)
+            .get_user(&call(ctx), key, SELECT)
             .await
             .map_err(|e| data_source_error(TYPE_NAME, format!("Retrieving user {key:?}"), &e))?;
-        Ok(Value::object([
-            ("id", Value::string(user.id)),
-            (
-                "user_principal_name",
-                Value::opt_string(user.user_principal_name),
-            ),
-            ("display_name", Value::opt_string(user.display_name)),
-            ("mail", Value::opt_string(user.mail)),
-            ("department", Value::opt_string(user.department)),
-            ("job_title", Value::opt_string(user.job_title)),
-            ("account_enabled", Value::opt_bool(user.account_enabled)),
-        ]))
+        Ok(UserModel {
+            id: Maybe::Known(user.id),
+            user_principal_name: Maybe::from_option(user.user_principal_name),
+            display_name: Maybe::from_option(user.display_name),
+            mail: Maybe::from_option(user.mail),
+            department: Maybe::from_option(user.department),
+            job_title: Maybe::from_option(user.job_title),
+            account_enabled: Maybe::from_option(user.account_enabled),
+        }
+        .into())
     }
 }

@@ -2,10 +2,12 @@
 
 use reqwest::Method;
 
-use super::client::{Call, GraphClient, Policy, odata_string, query, segment};
+use super::client::GraphClient;
 use super::consistency::{confirm_gone, confirm_visible, read_through_lag};
 use super::error::{CreateError, GraphError};
-use super::models::AdministrativeUnit;
+use super::models::{AdministrativeUnit, AdministrativeUnitPatch};
+use super::odata::{Filter, segment};
+use super::request::{Call, Policy};
 
 /// What a plan-time check found for a unit id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,9 +92,11 @@ impl GraphClient {
         wanted: &AdministrativeUnit,
         stray_marker: Option<&String>,
     ) -> Result<AdministrativeUnit, GraphError> {
-        let path = format!("/directory/administrativeUnits/{}", segment(id));
-        let rename = serde_json::json!({ "displayName": wanted.display_name });
-        self.patch(call, &path, &rename, &[id]).await?;
+        let rename = AdministrativeUnitPatch {
+            display_name: Some(wanted.display_name.clone()),
+            ..AdministrativeUnitPatch::default()
+        };
+        self.update_administrative_unit(call, id, &rename).await?;
         let unit = confirm_visible(call, &format!("administrative unit {id}"), || async {
             Ok(self
                 .find_administrative_unit(call, id)
@@ -216,10 +220,8 @@ impl GraphClient {
     ) -> Result<Vec<AdministrativeUnit>, GraphError> {
         let mut path = format!("/directory/administrativeUnits?$top=999&$select={SELECT}");
         if let Some(prefix) = prefix {
-            path.push_str(&format!(
-                "&$filter={}",
-                query(&format!("startsWith(displayName,{})", odata_string(prefix)))
-            ));
+            let filter = Filter::starts_with("displayName", prefix);
+            path.push_str(&format!("&$filter={}", filter.encoded()));
         }
         self.list(call, &path, &[]).await
     }
@@ -230,7 +232,7 @@ impl GraphClient {
         call: &Call,
         name: &str,
     ) -> Result<Vec<AdministrativeUnit>, GraphError> {
-        let filter = query(&format!("displayName eq {}", odata_string(name)));
+        let filter = Filter::eq("displayName", name).encoded();
         let path =
             format!("/directory/administrativeUnits?$top=999&$select={SELECT}&$filter={filter}");
         self.list(call, &path, &[]).await
@@ -242,16 +244,11 @@ impl GraphClient {
         &self,
         call: &Call,
         id: &str,
-        changes: &serde_json::Map<String, serde_json::Value>,
+        changes: &AdministrativeUnitPatch,
     ) -> Result<(), GraphError> {
         let path = format!("/directory/administrativeUnits/{}", segment(id));
-        self.patch(
-            call,
-            &path,
-            &serde_json::Value::Object(changes.clone()),
-            &[id],
-        )
-        .await?;
+        let body = serde_json::to_value(changes).map_err(|e| GraphError::Decode(e.to_string()))?;
+        self.patch(call, &path, &body, &[id]).await?;
         self.au_kinds.forget(&id.to_owned());
         Ok(())
     }

@@ -15,9 +15,10 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::{Notify, oneshot};
 
-use super::client::{Call, GraphClient, Policy, Reply};
 use super::error::{GraphError, parse_api_error};
+use super::request::{Call, Outcome, Policy, Reply};
 use super::retry::retry_after_value;
+use super::transport::Transport;
 
 /// Graph's limit of requests in one batch.
 pub(crate) const MAX_BATCH: usize = 20;
@@ -46,26 +47,6 @@ pub(crate) struct Request {
     pub(crate) policy: Policy,
     /// An object whose type (`user`, `group`, `device`) the caller wants to learn too.
     pub(crate) type_of: Option<String>,
-}
-
-/// What came back, and whether the request had to be sent again after an
-/// ambiguous failure (so an "already exists" may be our own earlier success).
-#[derive(Debug)]
-pub(crate) struct Outcome {
-    pub(crate) result: Result<Reply, GraphError>,
-    pub(crate) resent: bool,
-    /// The type of [`Request::type_of`], when the batch could tell.
-    pub(crate) kind: Option<String>,
-}
-
-impl Outcome {
-    pub(crate) fn of(result: Result<Reply, GraphError>, resent: bool) -> Outcome {
-        Outcome {
-            result,
-            resent,
-            kind: None,
-        }
-    }
 }
 
 type Waiting = (Request, oneshot::Sender<Outcome>);
@@ -174,28 +155,36 @@ struct ItemResponse {
     headers: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-impl GraphClient {
-    /// Sends `request`, in a `$batch` with concurrent requests when coalescing is on.
-    pub(crate) async fn send_batched(&self, call: &Call, request: Request) -> Outcome {
-        if !self.coalescing() {
-            return self.send_alone(call, &request, false).await;
-        }
+impl Batcher {
+    /// Sends `request` in a `$batch` with the requests that join it.
+    pub(crate) async fn send(
+        &self,
+        transport: &Transport,
+        call: &Call,
+        request: Request,
+    ) -> Outcome {
         let (tx, rx) = oneshot::channel();
-        let lead = self.batcher.enqueue((request.clone(), tx));
+        let lead = self.enqueue((request.clone(), tx));
         if lead {
-            self.lead(call).await;
+            self.lead(transport, call).await;
         }
         let answer = rx.await;
-        self.batcher.waiting.fetch_sub(1, Ordering::SeqCst);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
         match answer {
             Ok(outcome) => outcome,
             // The leader went away before answering: send it ourselves.
-            Err(_) => self.send_alone(call, &request, true).await,
+            Err(_) => Self::send_alone(transport, call, &request, true).await,
         }
     }
 
-    async fn send_alone(&self, call: &Call, request: &Request, resent: bool) -> Outcome {
-        let outcome = self
+    /// Sends `request` on its own.
+    pub(crate) async fn send_alone(
+        transport: &Transport,
+        call: &Call,
+        request: &Request,
+        resent: bool,
+    ) -> Outcome {
+        let outcome = transport
             .send_with(
                 call,
                 request.method.clone(),
@@ -209,18 +198,16 @@ impl GraphClient {
 
     /// Gathers a batch (until ready or the gather time is up) and sends it; goes on
     /// for any requests left queued behind a full batch.
-    async fn lead(&self, call: &Call) {
+    async fn lead(&self, transport: &Transport, call: &Call) {
         loop {
             let started = tokio::time::Instant::now();
             let until = started + MAX_GATHER;
-            while !self.batcher.ready(call, started.elapsed())
-                && tokio::time::Instant::now() < until
-            {
-                let joined = self.batcher.joined.notified();
+            while !self.ready(call, started.elapsed()) && tokio::time::Instant::now() < until {
+                let joined = self.joined.notified();
                 let tick = until.min(tokio::time::Instant::now() + Duration::from_millis(2));
                 let _ = tokio::time::timeout_at(tick, joined).await;
             }
-            let (items, more) = self.batcher.take();
+            let (items, more) = self.take();
             tracing::debug!(
                 size = items.len(),
                 waited_ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -228,18 +215,18 @@ impl GraphClient {
                     .in_flight
                     .as_ref()
                     .map_or(0, |n| n.load(Ordering::SeqCst)),
-                waiting = self.batcher.waiting.load(Ordering::SeqCst),
+                waiting = self.waiting.load(Ordering::SeqCst),
                 "sending a batch"
             );
             let wants_types =
-                self.batcher.looks_up_types() && items.iter().any(|(r, _)| r.type_of.is_some());
+                self.looks_up_types() && items.iter().any(|(r, _)| r.type_of.is_some());
             if items.len() == 1 && !wants_types {
                 for (request, tx) in items {
-                    let outcome = self.send_alone(call, &request, false).await;
+                    let outcome = Self::send_alone(transport, call, &request, false).await;
                     let _ = tx.send(outcome);
                 }
             } else if !items.is_empty() {
-                self.send_batch(call, items, wants_types).await;
+                self.send_batch(transport, call, items, wants_types).await;
             }
             if !more {
                 return;
@@ -247,7 +234,13 @@ impl GraphClient {
         }
     }
 
-    async fn send_batch(&self, call: &Call, items: Vec<Waiting>, wants_types: bool) {
+    async fn send_batch(
+        &self,
+        transport: &Transport,
+        call: &Call,
+        items: Vec<Waiting>,
+        wants_types: bool,
+    ) {
         let mut requests: Vec<serde_json::Value> = items
             .iter()
             .enumerate()
@@ -275,7 +268,7 @@ impl GraphClient {
             }));
         }
         let count = requests.len();
-        let sent = self
+        let sent = transport
             .send(
                 call,
                 Method::POST,
@@ -329,7 +322,7 @@ impl GraphClient {
                     let status = item.status;
                     let body = item_body(item.body);
                     let error = GraphError::Api(parse_api_error(status, request_id, &body));
-                    if self.worth_resending(&request, &error) {
+                    if Self::worth_resending(transport, &request, &error) {
                         resend.push((request, tx, status >= 500, wait));
                     } else {
                         let _ = tx.send(Outcome::of(Err(error), false));
@@ -342,32 +335,24 @@ impl GraphClient {
             .into_iter()
             .map(|(request, tx, ambiguous, wait)| async move {
                 let outcome = match wait {
-                    Some(wait) => match self.pause(call, wait).await {
-                        Ok(()) => self.send_alone(call, &request, ambiguous).await,
+                    Some(wait) => match pause(call, wait).await {
+                        Ok(()) => Self::send_alone(transport, call, &request, ambiguous).await,
                         Err(e) => Outcome::of(Err(e), ambiguous),
                     },
-                    None => self.send_alone(call, &request, ambiguous).await,
+                    None => Self::send_alone(transport, call, &request, ambiguous).await,
                 };
                 let _ = tx.send(outcome);
             });
         futures_util::future::join_all(resends).await;
     }
 
-    /// Waits `wait` (a throttled item's own Retry-After) unless that passes the
-    /// deadline or Terraform asks to stop.
-    async fn pause(&self, call: &Call, wait: Duration) -> Result<(), GraphError> {
-        if std::time::Instant::now() + wait > call.deadline {
-            return Err(GraphError::Timeout {
-                attempts: 1,
-                last: Box::new(GraphError::Decode(format!(
-                    "Graph asked to wait {wait:?} (Retry-After), beyond the operation's timeout"
-                ))),
-            });
-        }
-        tokio::select! {
-            () = tokio::time::sleep(wait) => Ok(()),
-            () = call.cancel.cancelled() => Err(GraphError::Cancelled),
-        }
+    /// Throttled, transient and dependency failures, and 404s that may be replication
+    /// lag, are resent on their own (with their own retry policy).
+    fn worth_resending(transport: &Transport, request: &Request, error: &GraphError) -> bool {
+        matches!(
+            error.status(),
+            Some(408 | 424 | 429 | 500 | 502 | 503 | 504)
+        ) || transport.is_lag(&request.policy, error)
     }
 
     /// Takes the `getByIds` answer out of `responses`: object id (lowercase) → type.
@@ -380,7 +365,7 @@ impl GraphClient {
             tracing::info!(
                 "getByIds is not permitted (it needs Directory.Read.All); member types are read from each unit instead"
             );
-            self.batcher.types_forbidden.store(true, Ordering::SeqCst);
+            self.types_forbidden.store(true, Ordering::SeqCst);
         }
         item.body
             .as_ref()
@@ -399,14 +384,22 @@ impl GraphClient {
             })
             .collect()
     }
+}
 
-    /// Throttled, transient and dependency failures, and 404s that may be replication
-    /// lag, are resent on their own (with their own retry policy).
-    fn worth_resending(&self, request: &Request, error: &GraphError) -> bool {
-        matches!(
-            error.status(),
-            Some(408 | 424 | 429 | 500 | 502 | 503 | 504)
-        ) || self.is_lag(&request.policy, error)
+/// Waits `wait` (a throttled item's own Retry-After) unless that passes the deadline
+/// or Terraform asks to stop.
+async fn pause(call: &Call, wait: Duration) -> Result<(), GraphError> {
+    if std::time::Instant::now() + wait > call.deadline {
+        return Err(GraphError::Timeout {
+            attempts: 1,
+            last: Box::new(GraphError::Decode(format!(
+                "Graph asked to wait {wait:?} (Retry-After), beyond the operation's timeout"
+            ))),
+        });
+    }
+    tokio::select! {
+        () = tokio::time::sleep(wait) => Ok(()),
+        () = call.cancel.cancelled() => Err(GraphError::Cancelled),
     }
 }
 

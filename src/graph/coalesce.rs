@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::OnceCell;
 
-use super::client::Call;
 use super::error::GraphError;
+use super::request::Call;
 
 struct Entry<V> {
     cell: Arc<OnceCell<V>>,

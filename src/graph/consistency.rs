@@ -12,8 +12,8 @@ use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::client::Call;
 use super::error::GraphError;
+use super::request::Call;
 use super::retry::backoff;
 
 /// How long after an object was created a 404 for it may still be replication lag.

@@ -2,8 +2,10 @@
 
 use serde::de::DeserializeOwned;
 
-use super::client::{Call, GraphClient, odata_string, query, segment};
+use super::client::GraphClient;
 use super::error::GraphError;
+use super::odata::{Filter, segment};
+use super::request::Call;
 
 impl GraphClient {
     /// `GET /users/{id or userPrincipalName}` with the given `$select`.
@@ -35,7 +37,7 @@ impl GraphClient {
         name: &str,
         select: &str,
     ) -> Result<Vec<T>, GraphError> {
-        let filter = query(&format!("displayName eq {}", odata_string(name)));
+        let filter = Filter::eq("displayName", name).encoded();
         let path = format!("/groups?$select={select}&$filter={filter}&$top=999");
         self.list(call, &path, &[]).await
     }

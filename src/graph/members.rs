@@ -9,9 +9,11 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::batch::Request;
-use super::client::{Call, GraphClient, MemberIndex, Policy, decode, segment};
+use super::client::{GraphClient, MemberIndex};
 use super::error::{CreateError, GraphError};
 use super::models::DirectoryObject;
+use super::odata::segment;
+use super::request::{Call, Policy, decode};
 
 /// What a membership lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]

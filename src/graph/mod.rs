@@ -1,5 +1,12 @@
 //! The Microsoft Graph client: one method per Graph operation, with retries,
-//! replication-lag handling and authentication in one place each. No Terraform types.
+//! replication-lag handling, batching and authentication in one place each. No
+//! Terraform types.
+//!
+//! Layers, lowest first: `request` (what one request is), `transport` (send and
+//! retry one request), `batch` (gather concurrent requests into `$batch`), `client`
+//! (the client, its caches), then one file per Graph area (`administrative_units`,
+//! `members`, `roles`, `directory`). `consistency`, `retry`, `coalesce`, `odata`,
+//! `models` and `error` are used by those.
 
 pub mod administrative_units;
 pub mod auth;
@@ -11,9 +18,14 @@ mod directory;
 pub mod error;
 pub mod members;
 pub mod models;
+pub mod odata;
+mod request;
 pub mod retry;
+pub mod role_catalog;
 mod roles;
+mod transport;
 
-pub use client::{Call, GraphClient, GraphClientOptions};
+pub use client::{GraphClient, GraphClientOptions};
 pub use error::{ApiError, CreateError, GraphError};
+pub use request::Call;
 pub(crate) use roles::is_conflict;

@@ -32,6 +32,89 @@ pub struct AdministrativeUnit {
     pub membership_rule_processing_state: Option<String>,
 }
 
+/// What a PATCH of an administrative unit changes; `Some(None)` clears a property.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdministrativeUnitPatch {
+    /// New display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// New description, or `Some(None)` to clear it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Option<String>>,
+    /// `Assigned` or `Dynamic`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership_type: Option<String>,
+    /// New rule, or `Some(None)` to clear it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership_rule: Option<Option<String>>,
+    /// `On` or `Paused`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub membership_rule_processing_state: Option<String>,
+}
+
+impl AdministrativeUnitPatch {
+    /// Whether the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == AdministrativeUnitPatch::default()
+    }
+}
+
+impl AdministrativeUnit {
+    /// `Assigned` or `Dynamic` (Graph's null means assigned).
+    pub fn kind(&self) -> &str {
+        match self.membership_type.as_deref() {
+            Some(t) if t.eq_ignore_ascii_case("dynamic") => "Dynamic",
+            _ => "Assigned",
+        }
+    }
+
+    /// Whether only members can list the members (visibility `HiddenMembership`).
+    pub fn hidden_membership(&self) -> bool {
+        self.visibility.as_deref() == Some("HiddenMembership")
+    }
+
+    /// Whether this is a restricted management unit (null means no).
+    pub fn restricted_management(&self) -> bool {
+        self.is_member_management_restricted == Some(true)
+    }
+
+    /// The rule in effect: only a dynamic unit's (a rule left on an assigned unit does
+    /// nothing).
+    pub fn effective_rule(&self) -> Option<String> {
+        self.membership_rule
+            .clone()
+            .filter(|_| self.kind() == "Dynamic")
+    }
+
+    /// The processing state of a dynamic unit (Graph's null means `On`); none for an
+    /// assigned unit.
+    pub fn effective_processing_state(&self) -> Option<String> {
+        (self.kind() == "Dynamic").then(|| {
+            self.membership_rule_processing_state
+                .clone()
+                .unwrap_or_else(|| "On".to_owned())
+        })
+    }
+
+    /// The PATCH that turns `self` into `wanted`, with only what Graph lets change
+    /// after creation (visibility and restricted management are set at creation).
+    pub fn patch_to(&self, wanted: &AdministrativeUnit) -> AdministrativeUnitPatch {
+        let changed = |a: &Option<String>, b: &Option<String>| (a != b).then(|| b.clone());
+        AdministrativeUnitPatch {
+            display_name: (self.display_name != wanted.display_name)
+                .then(|| wanted.display_name.clone()),
+            description: changed(&self.description, &wanted.description),
+            membership_type: (self.kind() != wanted.kind()).then(|| wanted.kind().to_owned()),
+            membership_rule: changed(&self.membership_rule, &wanted.membership_rule),
+            membership_rule_processing_state: wanted
+                .membership_rule_processing_state
+                .clone()
+                .filter(|s| Some(s) != self.membership_rule_processing_state.as_ref()),
+        }
+    }
+}
+
 /// One page of a collection.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Page<T> {

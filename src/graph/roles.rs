@@ -5,10 +5,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use std::sync::atomic::Ordering;
 
-use super::client::{AssignmentIndex, Call, GraphClient, Policy, odata_string, query, segment};
+use super::client::{AssignmentIndex, GraphClient};
 use super::consistency::{confirm_visible, read_through_lag};
 use super::error::GraphError;
 use super::models::{DirectoryRole, RoleAssignment, RoleDefinition, ScopedRoleMembership};
+use super::odata::{Filter, segment};
+use super::request::{Call, Policy};
+use super::role_catalog::AU_SCOPABLE_BUILT_IN_ROLES;
 
 impl GraphClient {
     /// `POST /roleManagement/directory/roleAssignments`, safe to retry. A principal
@@ -62,7 +65,7 @@ impl GraphClient {
         call: &Call,
         wanted: &RoleAssignment,
     ) -> Result<Option<RoleAssignment>, GraphError> {
-        let filter = format!("principalId eq {}", odata_string(&wanted.principal_id));
+        let filter = Filter::eq("principalId", &wanted.principal_id);
         Ok(self
             .list_role_assignments(call, &filter)
             .await?
@@ -92,11 +95,11 @@ impl GraphClient {
     pub async fn list_role_assignments(
         &self,
         call: &Call,
-        filter: &str,
+        filter: &Filter,
     ) -> Result<Vec<RoleAssignment>, GraphError> {
         let path = format!(
             "/roleManagement/directory/roleAssignments?$filter={}",
-            query(filter)
+            filter.encoded()
         );
         self.list(call, &path, &[]).await
     }
@@ -111,12 +114,9 @@ impl GraphClient {
         call: &Call,
         au: &str,
     ) -> Result<Vec<RoleAssignment>, GraphError> {
-        let scope = odata_string(&format!("/administrativeUnits/{au}"));
+        let scope = Filter::eq("directoryScopeId", &format!("/administrativeUnits/{au}"));
         if !self.scope_filter_refused.load(Ordering::SeqCst) {
-            match self
-                .list_scoped_assignments(call, &format!("directoryScopeId eq {scope}"))
-                .await
-            {
+            match self.list_scoped_assignments(call, &scope).await {
                 Err(e) if e.status() == Some(400) => {
                     tracing::info!(
                         error = %e,
@@ -127,22 +127,19 @@ impl GraphClient {
                 other => return other,
             }
         }
-        let mut roles: Vec<String> = crate::roles::AU_SCOPABLE_BUILT_IN_ROLES
+        let mut roles: Vec<String> = AU_SCOPABLE_BUILT_IN_ROLES
             .iter()
             .map(|(id, _)| (*id).to_owned())
             .collect();
         roles.extend(
-            self.list_role_definitions(call, Some("isBuiltIn eq false"))
+            self.list_role_definitions(call, Some(&Filter::is("isBuiltIn", false)))
                 .await?
                 .into_iter()
                 .map(|d| d.id),
         );
         let mut found = Vec::new();
         for role in roles {
-            let filter = format!(
-                "roleDefinitionId eq {} and directoryScopeId eq {scope}",
-                odata_string(&role)
-            );
+            let filter = Filter::eq("roleDefinitionId", &role).and(scope.clone());
             found.extend(self.list_scoped_assignments(call, &filter).await?);
         }
         Ok(found)
@@ -152,11 +149,11 @@ impl GraphClient {
     async fn list_scoped_assignments(
         &self,
         call: &Call,
-        filter: &str,
+        filter: &Filter,
     ) -> Result<Vec<RoleAssignment>, GraphError> {
         let plain = format!(
             "/roleManagement/directory/roleAssignments?$filter={}",
-            query(filter)
+            filter.encoded()
         );
         match self
             .list(
@@ -283,12 +280,12 @@ impl GraphClient {
     pub async fn list_role_definitions(
         &self,
         call: &Call,
-        filter: Option<&str>,
+        filter: Option<&Filter>,
     ) -> Result<Vec<RoleDefinition>, GraphError> {
         let path = match filter {
             Some(f) => format!(
                 "/roleManagement/directory/roleDefinitions?$filter={}",
-                query(f)
+                f.encoded()
             ),
             None => "/roleManagement/directory/roleDefinitions".to_owned(),
         };

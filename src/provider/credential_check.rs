@@ -4,7 +4,7 @@
 //! from. The token obtained is cached and serves the rest of the run.
 
 use super::config::{AuthMethod, Settings};
-use crate::framework::{Diagnostic, Diagnostics};
+use provider_framework::{Diagnostic, Diagnostics};
 
 /// The setting a token endpoint refusal points at, by its `AADSTS` code.
 fn blamed_setting(code: u32, method: &AuthMethod) -> Option<&'static str> {

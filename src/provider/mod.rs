@@ -2,16 +2,18 @@
 
 pub mod config;
 mod credential_check;
-pub mod plan_notes;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::framework::{
-    Block, ConfigureRequest, DataSource, Diagnostic, Diagnostics, Provider, ReadConsistency,
-    Resource, Schema,
+use provider_framework::plugin::serve::Identity;
+use provider_framework::{
+    Block, ConfigureRequest, Diagnostic, Diagnostics, DynDataSource, DynResource, Provider,
+    ReadConsistency, Schema,
 };
+
+use crate::client::EntraClient;
 use crate::graph::{GraphClient, GraphClientOptions};
 use config::{Env, ProcessEnv};
 
@@ -20,14 +22,14 @@ pub const ADDRESS: &str = "registry.terraform.io/entra-au/entra";
 /// The provider's version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// What every resource call receives once the provider is configured.
-#[derive(Debug)]
-pub struct EntraClient {
-    /// The Graph client.
-    pub graph: GraphClient,
-    /// What planning some resources taught about others in this process.
-    pub plan_notes: plan_notes::PlanNotes,
-}
+/// Who this provider is, for the plugin process and its logs.
+pub const IDENTITY: Identity = Identity {
+    binary: "terraform-provider-entra",
+    address: ADDRESS,
+    version: VERSION,
+    module: "entra",
+    log_targets: &["terraform_provider_entra"],
+};
 
 /// The Microsoft Entra administrative units provider.
 pub struct EntraProvider {
@@ -106,17 +108,14 @@ impl Provider for EntraProvider {
         if let Err(e) = graph.authenticate().await {
             return Err(credential_check::explain(&settings, &e.to_string()));
         }
-        Ok(EntraClient {
-            graph,
-            plan_notes: plan_notes::PlanNotes::default(),
-        })
+        Ok(EntraClient::new(graph))
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<EntraClient>>> {
+    fn resources(&self) -> Vec<Arc<dyn DynResource<EntraClient>>> {
         crate::resources::all()
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<EntraClient>>> {
+    fn data_sources(&self) -> Vec<Arc<dyn DynDataSource<EntraClient>>> {
         crate::data_sources::all()
     }
 

@@ -2,21 +2,21 @@
 //! administration, with assigned or dynamic membership.
 
 use async_trait::async_trait;
+use provider_framework::timeouts::{self, Op};
+use provider_framework::validators::{MaxLength, NoControlCharacters, NotBlank, OneOf};
+use provider_framework::{
+    Attribute, AttributePath, Block, CreateFailed, CreateRequest, DeleteRequest, Diagnostic,
+    Diagnostics, Done, Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts,
+    UpdateRequest, Value,
+};
+use serde::{Deserialize, Serialize};
 
-use super::common::{
-    Op, call_for, graph_error, note_recent, parse_import_id, string_of, timeouts_block,
-};
-use super::membership_rule;
-use crate::framework::validators::{MaxLength, NoControlCharacters, NotBlank, OneOf};
-use crate::framework::{
-    Attribute, AttributePath, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic,
-    Diagnostics, ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
-};
+use crate::client::{EntraClient, PlanNotes};
 use crate::graph::Call;
 use crate::graph::models::AdministrativeUnit;
 use crate::ids::AdministrativeUnitId;
-use crate::provider::EntraClient;
-use crate::provider::plan_notes::PlanNotes;
+use crate::support::membership_rule;
+use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_administrative_unit";
@@ -27,164 +27,75 @@ const HIDDEN_MEMBERSHIP: &str = "HiddenMembership";
 const MEMBERSHIP_TYPES: OneOf = OneOf(&[ASSIGNED, DYNAMIC]);
 
 /// The resource's attributes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AdministrativeUnitModel {
-    /// Object id; `None` before creation.
-    pub id: Option<String>,
+    /// Object id; unknown until created.
+    pub id: Maybe<String>,
     /// Display name.
-    pub display_name: String,
+    pub display_name: Maybe<String>,
     /// Description.
-    pub description: Option<String>,
+    pub description: Maybe<String>,
     /// `Assigned` or `Dynamic`.
-    pub membership_type: String,
+    pub membership_type: Maybe<String>,
     /// The dynamic membership rule.
-    pub membership_rule: Option<String>,
+    pub membership_rule: Maybe<String>,
     /// `On` or `Paused` for dynamic AUs.
-    pub membership_rule_processing_state: Option<String>,
+    pub membership_rule_processing_state: Maybe<String>,
     /// Only members can list members.
-    pub hidden_membership_enabled: bool,
+    pub hidden_membership_enabled: Maybe<bool>,
     /// A restricted management AU.
-    pub restricted_management_enabled: bool,
+    pub restricted_management_enabled: Maybe<bool>,
     /// Refuse to create a second AU with the same name.
-    pub prevent_duplicate_names: bool,
-    /// The `timeouts` block, kept as configured.
-    pub timeouts: Value,
+    pub prevent_duplicate_names: Maybe<bool>,
+    /// How long operations may take.
+    pub timeouts: Option<Timeouts>,
 }
 
 impl AdministrativeUnitModel {
-    /// Reads a configuration, plan or state value (unknowns read as absent).
-    pub fn from_value(v: &Value) -> AdministrativeUnitModel {
-        AdministrativeUnitModel {
-            id: string_of(v, "id"),
-            display_name: string_of(v, "display_name").unwrap_or_default(),
-            description: string_of(v, "description"),
-            membership_type: string_of(v, "membership_type").unwrap_or_else(|| ASSIGNED.to_owned()),
-            membership_rule: string_of(v, "membership_rule"),
-            membership_rule_processing_state: string_of(v, "membership_rule_processing_state"),
-            hidden_membership_enabled: v
-                .get("hidden_membership_enabled")
-                .as_bool()
-                .unwrap_or(false),
-            restricted_management_enabled: v
-                .get("restricted_management_enabled")
-                .as_bool()
-                .unwrap_or(false),
-            prevent_duplicate_names: v.get("prevent_duplicate_names").as_bool().unwrap_or(false),
-            timeouts: v.get("timeouts").clone(),
-        }
+    fn is_dynamic(&self) -> bool {
+        self.membership_type.as_deref() == Some(DYNAMIC)
+    }
+
+    fn flag(value: &Maybe<bool>) -> bool {
+        value.known().copied().unwrap_or(false)
     }
 
     /// The model of an AU as Graph returned it; provider-only settings come from `kept`.
-    pub fn from_graph(au: AdministrativeUnit, kept: &Value) -> AdministrativeUnitModel {
-        let dynamic = au
-            .membership_type
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case(DYNAMIC));
+    pub fn from_graph(au: AdministrativeUnit, kept: &AdministrativeUnitModel) -> Self {
         AdministrativeUnitModel {
-            id: au.id,
-            display_name: au.display_name,
-            description: au.description,
-            membership_type: if dynamic { DYNAMIC } else { ASSIGNED }.to_owned(),
+            membership_type: Maybe::Known(au.kind().to_owned()),
             // A rule left behind on an assigned AU has no effect; it is not ours to manage.
-            membership_rule: au.membership_rule.filter(|_| dynamic),
-            membership_rule_processing_state: dynamic.then(|| {
-                au.membership_rule_processing_state
-                    .unwrap_or_else(|| "On".to_owned())
-            }),
-            hidden_membership_enabled: au.visibility.as_deref() == Some(HIDDEN_MEMBERSHIP),
-            restricted_management_enabled: au.is_member_management_restricted == Some(true),
-            prevent_duplicate_names: kept
-                .get("prevent_duplicate_names")
-                .as_bool()
-                .unwrap_or(false),
-            timeouts: kept.get("timeouts").clone(),
+            membership_rule: Maybe::from_option(au.effective_rule()),
+            membership_rule_processing_state: Maybe::from_option(au.effective_processing_state()),
+            hidden_membership_enabled: Maybe::Known(au.hidden_membership()),
+            restricted_management_enabled: Maybe::Known(au.restricted_management()),
+            id: Maybe::from_option(au.id),
+            display_name: Maybe::Known(au.display_name),
+            description: Maybe::from_option(au.description),
+            prevent_duplicate_names: Maybe::Known(Self::flag(&kept.prevent_duplicate_names)),
+            timeouts: kept.timeouts.clone(),
         }
     }
 
-    /// The Terraform value.
-    pub fn to_value(&self) -> Value {
-        Value::object([
-            ("id", Value::opt_string(self.id.clone())),
-            ("display_name", Value::string(self.display_name.clone())),
-            ("description", Value::opt_string(self.description.clone())),
-            (
-                "membership_type",
-                Value::string(self.membership_type.clone()),
-            ),
-            (
-                "membership_rule",
-                Value::opt_string(self.membership_rule.clone()),
-            ),
-            (
-                "membership_rule_processing_state",
-                Value::opt_string(self.membership_rule_processing_state.clone()),
-            ),
-            (
-                "hidden_membership_enabled",
-                Value::Bool(self.hidden_membership_enabled),
-            ),
-            (
-                "restricted_management_enabled",
-                Value::Bool(self.restricted_management_enabled),
-            ),
-            (
-                "prevent_duplicate_names",
-                Value::Bool(self.prevent_duplicate_names),
-            ),
-            ("timeouts", self.timeouts.clone()),
-        ])
-    }
-
-    fn is_dynamic(&self) -> bool {
-        self.membership_type == DYNAMIC
-    }
-
-    /// The Graph body to create this AU.
+    /// The unit as Graph describes it: the body to create it, or to compare for a PATCH.
     fn to_graph(&self) -> AdministrativeUnit {
+        let dynamic = self.is_dynamic();
         AdministrativeUnit {
-            display_name: self.display_name.clone(),
-            description: self.description.clone(),
-            visibility: self
-                .hidden_membership_enabled
+            display_name: self.display_name.known().cloned().unwrap_or_default(),
+            description: self.description.known().cloned(),
+            visibility: Self::flag(&self.hidden_membership_enabled)
                 .then(|| HIDDEN_MEMBERSHIP.to_owned()),
-            is_member_management_restricted: self.restricted_management_enabled.then_some(true),
-            membership_type: self.is_dynamic().then(|| DYNAMIC.to_owned()),
-            membership_rule: self.membership_rule.clone().filter(|_| self.is_dynamic()),
+            is_member_management_restricted: Self::flag(&self.restricted_management_enabled)
+                .then_some(true),
+            membership_type: dynamic.then(|| DYNAMIC.to_owned()),
+            membership_rule: self.membership_rule.known().cloned().filter(|_| dynamic),
             membership_rule_processing_state: self
                 .membership_rule_processing_state
-                .clone()
-                .filter(|_| self.is_dynamic()),
+                .known()
+                .cloned()
+                .filter(|_| dynamic),
             ..AdministrativeUnit::default()
         }
-    }
-
-    /// The PATCH body that turns `prior` into `self`.
-    fn changes_from(
-        &self,
-        prior: &AdministrativeUnitModel,
-    ) -> serde_json::Map<String, serde_json::Value> {
-        let mut changes = serde_json::Map::new();
-        if self.display_name != prior.display_name {
-            changes.insert("displayName".into(), self.display_name.clone().into());
-        }
-        if self.description != prior.description {
-            changes.insert("description".into(), self.description.clone().into());
-        }
-        if self.membership_type != prior.membership_type {
-            changes.insert("membershipType".into(), self.membership_type.clone().into());
-        }
-        if self.membership_rule != prior.membership_rule {
-            changes.insert("membershipRule".into(), self.membership_rule.clone().into());
-        }
-        if self.membership_rule_processing_state != prior.membership_rule_processing_state
-            && self.membership_rule_processing_state.is_some()
-        {
-            changes.insert(
-                "membershipRuleProcessingState".into(),
-                self.membership_rule_processing_state.clone().into(),
-            );
-        }
-        changes
     }
 }
 
@@ -194,12 +105,14 @@ pub struct AdministrativeUnitResource;
 
 #[async_trait]
 impl Resource<EntraClient> for AdministrativeUnitResource {
+    type Model = AdministrativeUnitModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
-        let (timeouts, nesting, timeouts_block) = timeouts_block();
+        let (timeouts, nesting, timeouts_block) = timeouts::block("5m");
         Schema::new(
             Block::new(
                 "An administrative unit: a scope of users, groups and devices whose administration can be \
@@ -287,38 +200,34 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
+    async fn validate(&self, config: &AdministrativeUnitModel) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        let membership_type = config.get("membership_type");
-        let rule = config.get("membership_rule");
-        let state = config.get("membership_rule_processing_state");
         // An unknown or misspelt type: the attribute's own check speaks for it.
-        if membership_type.is_unknown() || !MEMBERSHIP_TYPES.accepts(membership_type) {
+        if config.membership_type.is_unknown()
+            || !MEMBERSHIP_TYPES.accepts(config.membership_type.as_deref())
+        {
             return diags;
         }
-        let dynamic = membership_type.as_str() == Some(DYNAMIC);
-        if let Some(text) = rule.as_str() {
-            if dynamic {
-                diags.extend(membership_rule::validate(
-                    text,
-                    &AttributePath::root("membership_rule"),
-                ));
-            } else {
-                diags.push(Diagnostic::attribute_error(
-                    "membership_rule",
-                    "Membership rule on an assigned administrative unit",
-                    "membership_rule applies only to dynamic administrative units. Set membership_type = \
-                     \"Dynamic\" to compute members from the rule, or remove membership_rule.",
-                ));
-            }
-        } else if dynamic && rule.is_null() {
-            diags.push(Diagnostic::attribute_error(
+        let dynamic = config.is_dynamic();
+        match (&config.membership_rule, dynamic) {
+            (Maybe::Known(text), true) => diags.extend(membership_rule::validate(
+                text,
+                &AttributePath::root("membership_rule"),
+            )),
+            (Maybe::Known(_), false) => diags.push(Diagnostic::attribute_error(
+                "membership_rule",
+                "Membership rule on an assigned administrative unit",
+                "membership_rule applies only to dynamic administrative units. Set membership_type = \
+                 \"Dynamic\" to compute members from the rule, or remove membership_rule.",
+            )),
+            (Maybe::Null, true) => diags.push(Diagnostic::attribute_error(
                 "membership_rule",
                 "Missing membership rule",
                 "A dynamic administrative unit needs membership_rule, e.g. user.department -eq \"Finance\".",
-            ));
+            )),
+            _ => {}
         }
-        if !dynamic && !state.is_null() && !state.is_unknown() {
+        if !dynamic && config.membership_rule_processing_state.known().is_some() {
             diags.push(Diagnostic::attribute_error(
                 "membership_rule_processing_state",
                 "Processing state on an assigned administrative unit",
@@ -330,56 +239,54 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
 
     async fn modify_plan(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: &mut ModifyPlanRequest,
+        ctx: &Ctx,
+        req: &mut ModifyPlanRequest<AdministrativeUnitModel>,
     ) -> Diagnostics {
         // The processing state defaults to On for dynamic units and is absent
         // otherwise: a unit paused outside Terraform shows as drift and is switched on.
-        if req.config.get("membership_rule_processing_state").is_null() {
-            let planned_state = match req.planned.get("membership_type") {
-                Value::Unknown => Value::Unknown,
-                t if t.as_str() == Some(DYNAMIC) => Value::string("On"),
-                _ => Value::Null,
+        if req.config.membership_rule_processing_state.is_null() {
+            req.planned.membership_rule_processing_state = match &req.planned.membership_type {
+                Maybe::Unknown => Maybe::Unknown,
+                _ if req.planned.is_dynamic() => Maybe::Known("On".to_owned()),
+                _ => Maybe::Null,
             };
-            req.planned
-                .set("membership_rule_processing_state", planned_state);
         }
         let Ok(client) = ctx.data() else {
             return Diagnostics::new();
         };
         note_plan(&client.plan_notes, req);
-        let name_changes =
-            req.prior.is_null() || req.prior.get("display_name") != req.planned.get("display_name");
-        let wants_check = req.planned.get("prevent_duplicate_names").as_bool() == Some(true);
-        let Some(name) = req.planned.get("display_name").as_str() else {
+        let prior_name = req.prior.as_ref().map(|p| &p.display_name);
+        let name_changes = prior_name != Some(&req.planned.display_name);
+        let wants_check = req.planned.prevent_duplicate_names.known() == Some(&true);
+        let Some(name) = req.planned.display_name.as_deref() else {
             return Diagnostics::new();
         };
         if !(name_changes && wants_check) {
             return Diagnostics::new();
         }
-        let own_id = string_of(&req.prior, "id");
-        let call = call_for(ctx, &req.planned, Op::Read);
-        duplicate_name_check(client, &call, name, own_id.as_deref()).await
+        let own_id = req.prior.as_ref().and_then(|p| p.id.as_deref());
+        let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
+        duplicate_name_check(client, &call, name, own_id).await
     }
 
     async fn create(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: CreateRequest,
-    ) -> Result<Value, CreateFailed> {
+        ctx: &Ctx,
+        req: CreateRequest<AdministrativeUnitModel>,
+    ) -> Result<Done<AdministrativeUnitModel>, CreateFailed<AdministrativeUnitModel>> {
         let client = ctx.data()?;
-        let mut model = AdministrativeUnitModel::from_value(&req.planned);
-        model.id = None;
-        let call = call_for(ctx, &req.planned, Op::Create);
-        if model.prevent_duplicate_names {
-            duplicate_name_check(client, &call, &model.display_name, None)
+        let mut model = req.planned;
+        let call = call_for(ctx, model.timeouts.as_ref(), Op::Create);
+        let wanted = model.to_graph();
+        if AdministrativeUnitModel::flag(&model.prevent_duplicate_names) {
+            duplicate_name_check(client, &call, &wanted.display_name, None)
                 .await
                 .into_result()?;
         }
-        let action = format!("Creating administrative unit {:?}", model.display_name);
+        let action = format!("Creating administrative unit {:?}", wanted.display_name);
         match client
             .graph
-            .create_administrative_unit(&call, &model.to_graph())
+            .create_administrative_unit(&call, &wanted)
             .await
         {
             Ok(created) => {
@@ -387,15 +294,15 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     id = created.id.as_deref().unwrap_or(""),
                     "created administrative unit"
                 );
-                model.id = created.id;
-                Ok(model.to_value())
+                model.id = Maybe::from_option(created.id);
+                Ok(model.into())
             }
             Err(e) => {
                 let diagnostics = graph_error(TYPE_NAME, action, &e.error);
                 match e.made {
                     Some(id) => {
-                        model.id = Some(id);
-                        Err(CreateFailed::leaving(model.to_value(), diagnostics))
+                        model.id = Maybe::Known(id);
+                        Err(CreateFailed::leaving(model, diagnostics))
                     }
                     None => Err(diagnostics.into()),
                 }
@@ -405,17 +312,17 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
 
     async fn read(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: ReadRequest,
-    ) -> Result<Option<Value>, Diagnostics> {
+        ctx: &Ctx,
+        req: ReadRequest<AdministrativeUnitModel>,
+    ) -> Result<Done<Option<AdministrativeUnitModel>>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = string_of(&req.state, "id") else {
-            return Ok(None);
+        let Some(id) = req.state.id.as_deref() else {
+            return Ok(None.into());
         };
-        let call = call_for(ctx, &req.state, Op::Read);
+        let call = call_for(ctx, req.state.timeouts.as_ref(), Op::Read);
         let found = client
             .graph
-            .find_administrative_unit(&call, &id)
+            .find_administrative_unit(&call, id)
             .await
             .map_err(|e| {
                 graph_error(
@@ -424,43 +331,42 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     &e,
                 )
             })?;
-        match found {
-            Some(au) => Ok(Some(
-                AdministrativeUnitModel::from_graph(au, &req.state).to_value(),
-            )),
-            None => {
-                tracing::info!(
-                    id,
-                    "administrative unit was not found - removing from state"
-                );
-                Ok(None)
-            }
+        if found.is_none() {
+            tracing::info!(
+                id,
+                "administrative unit was not found - removing from state"
+            );
         }
+        Ok(found
+            .map(|au| AdministrativeUnitModel::from_graph(au, &req.state))
+            .into())
     }
 
     async fn update(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: UpdateRequest,
-    ) -> Result<Value, Diagnostics> {
+        ctx: &Ctx,
+        req: UpdateRequest<AdministrativeUnitModel>,
+    ) -> Result<Done<AdministrativeUnitModel>, Diagnostics> {
         let client = ctx.data()?;
-        let prior = AdministrativeUnitModel::from_value(&req.prior);
-        let mut wanted = AdministrativeUnitModel::from_value(&req.planned);
-        let Some(id) = prior.id.clone() else {
+        let Some(id) = req.prior.id.known().cloned() else {
             return Err(Diagnostic::error(
                 "Updating administrative unit",
                 "The state has no object id.",
             )
             .into());
         };
-        wanted.id = Some(id.clone());
-        let call = call_for(ctx, &req.planned, Op::Update);
-        if wanted.prevent_duplicate_names && wanted.display_name != prior.display_name {
-            duplicate_name_check(client, &call, &wanted.display_name, Some(&id))
+        let mut wanted = req.planned;
+        wanted.id = Maybe::Known(id.clone());
+        let call = call_for(ctx, wanted.timeouts.as_ref(), Op::Update);
+        let (from, to) = (req.prior.to_graph(), wanted.to_graph());
+        if AdministrativeUnitModel::flag(&wanted.prevent_duplicate_names)
+            && from.display_name != to.display_name
+        {
+            duplicate_name_check(client, &call, &to.display_name, Some(&id))
                 .await
                 .into_result()?;
         }
-        let changes = wanted.changes_from(&prior);
+        let changes = from.patch_to(&to);
         if !changes.is_empty() {
             client
                 .graph
@@ -470,56 +376,58 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                     graph_error(TYPE_NAME, format!("Updating administrative unit {id}"), &e)
                 })?;
         }
-        Ok(wanted.to_value())
+        Ok(wanted.into())
     }
 
     async fn delete(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: DeleteRequest,
-    ) -> Result<Diagnostics, Diagnostics> {
+        ctx: &Ctx,
+        req: DeleteRequest<AdministrativeUnitModel>,
+    ) -> Result<Done<()>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = string_of(&req.prior, "id") else {
-            return Ok(Diagnostics::new());
+        let Some(id) = req.prior.id.as_deref() else {
+            return Ok(().into());
         };
-        let call = call_for(ctx, &req.prior, Op::Delete);
-        note_recent(&client.graph, req.touched, &[id.as_str()]);
+        let call = call_for(ctx, req.prior.timeouts.as_ref(), Op::Delete);
+        note_recent(&client.graph, req.touched, &[id]);
         client
             .graph
-            .delete_administrative_unit(&call, &id)
+            .delete_administrative_unit(&call, id)
             .await
-            .map(|()| Diagnostics::new())
+            .map(Done::from)
             .map_err(|e| graph_error(TYPE_NAME, format!("Deleting administrative unit {id}"), &e))
     }
 
-    async fn import(&self, _ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, _ctx: &Ctx, id: &str) -> Result<AdministrativeUnitModel, Diagnostics> {
         let id: AdministrativeUnitId = parse_import_id(id)?;
-        let mut state = AdministrativeUnitModel::from_value(&Value::Null).to_value();
-        state.set("id", Value::string(id.0));
-        state.set("display_name", Value::Null);
-        Ok(state)
+        Ok(AdministrativeUnitModel {
+            id: Maybe::Known(id.0),
+            prevent_duplicate_names: Maybe::Known(false),
+            ..AdministrativeUnitModel::default()
+        })
     }
 }
 
 /// Tells later plans in this process what this unit will be: replaced (its old
 /// object must not count as a duplicate of its replacement), switched to dynamic, or
 /// new (members of dynamic units fail at plan).
-fn note_plan(notes: &PlanNotes, req: &ModifyPlanRequest) {
-    let dynamic = req.planned.get("membership_type").as_str() == Some(DYNAMIC);
-    match string_of(&req.prior, "id") {
-        Some(id) if !req.requires_replace.is_empty() => {
-            for name in [&req.prior, &req.planned]
-                .iter()
-                .filter_map(|v| v.get("display_name").as_str())
-            {
-                notes.replacing(name, &id);
+fn note_plan(notes: &PlanNotes, req: &ModifyPlanRequest<AdministrativeUnitModel>) {
+    let dynamic = req.planned.is_dynamic();
+    let Some(prior) = &req.prior else {
+        notes.new_unit(dynamic);
+        return;
+    };
+    let Some(id) = prior.id.as_deref() else {
+        return;
+    };
+    if req.requires_replace.is_empty() {
+        notes.planned_type(id, dynamic && !prior.is_dynamic());
+    } else {
+        for name in [&prior.display_name, &req.planned.display_name] {
+            if let Some(name) = name.as_deref() {
+                notes.replacing(name, id);
             }
         }
-        Some(id) => {
-            let was_dynamic = req.prior.get("membership_type").as_str() == Some(DYNAMIC);
-            notes.planned_type(&id, dynamic && !was_dynamic);
-        }
-        None => notes.new_unit(dynamic),
     }
 }
 
@@ -545,21 +453,19 @@ async fn duplicate_name_check(
                 .filter(|id| !client.plan_notes.is_replaced(name, id))
                 .filter(|id| !client.graph.recently_deleted(id))
                 .collect();
-            if others.is_empty() {
-                Diagnostics::new()
-            } else {
-                Diagnostic::attribute_error(
+            match others.first() {
+                None => Diagnostics::new(),
+                Some(first) => Diagnostic::attribute_error(
                     "display_name",
                     "Duplicate administrative unit name",
                     format!(
                         "An administrative unit named {name:?} already exists (object id {}). Import it with \
-                         `terraform import {TYPE_NAME}.<name> {}`, choose another display_name, or set \
+                         `terraform import {TYPE_NAME}.<name> {first}`, choose another display_name, or set \
                          prevent_duplicate_names = false.",
                         others.join(", "),
-                        others[0]
                     ),
                 )
-                .into()
+                .into(),
             }
         }
         Err(e) => graph_error(
@@ -576,30 +482,17 @@ mod tests {
 
     fn model() -> AdministrativeUnitModel {
         AdministrativeUnitModel {
-            id: Some("x".into()),
-            display_name: "n".into(),
-            description: None,
-            membership_type: DYNAMIC.into(),
-            membership_rule: Some("user.department -eq \"Finance\"".into()),
-            membership_rule_processing_state: Some("On".into()),
-            hidden_membership_enabled: true,
-            restricted_management_enabled: false,
-            prevent_duplicate_names: false,
-            timeouts: Value::Null,
+            id: Maybe::Known("x".into()),
+            display_name: Maybe::Known("n".into()),
+            description: Maybe::Null,
+            membership_type: Maybe::Known(DYNAMIC.into()),
+            membership_rule: Maybe::Known("user.department -eq \"Finance\"".into()),
+            membership_rule_processing_state: Maybe::Known("On".into()),
+            hidden_membership_enabled: Maybe::Known(true),
+            restricted_management_enabled: Maybe::Known(false),
+            prevent_duplicate_names: Maybe::Known(false),
+            timeouts: None,
         }
-    }
-
-    #[test]
-    fn schema_matches_model() {
-        let schema = AdministrativeUnitResource.schema();
-        let value = model().to_value();
-        let model_keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
-        let crate::framework::Type::Object(attrs) = schema.ty() else {
-            panic!("object")
-        };
-        let schema_keys: Vec<_> = attrs.keys().cloned().collect();
-        assert_eq!(model_keys, schema_keys);
-        assert_eq!(AdministrativeUnitModel::from_value(&value), model());
     }
 
     #[test]
@@ -616,8 +509,8 @@ mod tests {
             })
         );
         let mut assigned = model();
-        assigned.membership_type = ASSIGNED.into();
-        assigned.hidden_membership_enabled = false;
+        assigned.membership_type = Maybe::Known(ASSIGNED.into());
+        assigned.hidden_membership_enabled = Maybe::Known(false);
         let body = serde_json::to_value(assigned.to_graph()).unwrap();
         assert_eq!(body, serde_json::json!({"displayName": "n"}));
     }
@@ -626,12 +519,12 @@ mod tests {
     fn switching_to_assigned_patches_type_and_clears_the_rule() {
         let prior = model();
         let mut wanted = model();
-        wanted.membership_type = ASSIGNED.into();
-        wanted.membership_rule = None;
-        wanted.membership_rule_processing_state = None;
-        let changes = wanted.changes_from(&prior);
+        wanted.membership_type = Maybe::Known(ASSIGNED.into());
+        wanted.membership_rule = Maybe::Null;
+        wanted.membership_rule_processing_state = Maybe::Null;
+        let patch = prior.to_graph().patch_to(&wanted.to_graph());
         assert_eq!(
-            serde_json::Value::Object(changes),
+            serde_json::to_value(patch).unwrap(),
             serde_json::json!({"membershipType": "Assigned", "membershipRule": null})
         );
     }
@@ -646,9 +539,9 @@ mod tests {
             visibility: Some(HIDDEN_MEMBERSHIP.into()),
             ..AdministrativeUnit::default()
         };
-        let m = AdministrativeUnitModel::from_graph(au, &Value::Null);
-        assert_eq!(m.membership_type, DYNAMIC);
+        let m = AdministrativeUnitModel::from_graph(au, &AdministrativeUnitModel::default());
+        assert_eq!(m.membership_type.as_deref(), Some(DYNAMIC));
         assert_eq!(m.membership_rule_processing_state.as_deref(), Some("On"));
-        assert!(m.hidden_membership_enabled);
+        assert_eq!(m.hidden_membership_enabled, Maybe::Known(true));
     }
 }

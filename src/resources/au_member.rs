@@ -2,47 +2,62 @@
 //! It manages exactly this membership; members added by other means are left alone.
 
 use async_trait::async_trait;
+use provider_framework::timeouts::{self, Op};
+use provider_framework::validators::IsUuid;
+use provider_framework::{
+    Attribute, Block, CreateFailed, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done,
+    Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+};
+use serde::{Deserialize, Serialize};
 
-use super::common::{
-    Op, call_for, graph_error, note_recent, parse_import_id, planned_unit, string_of,
-    timeouts_block, timeouts_only_update,
-};
-use crate::framework::validators::IsUuid;
-use crate::framework::{
-    Attribute, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
-    ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
-};
+use crate::client::EntraClient;
 use crate::graph::GraphError;
 use crate::graph::members::Membership;
 use crate::ids::AuMemberId;
-use crate::provider::EntraClient;
+use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id, planned_unit};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_au_member";
 
+/// The resource's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuMemberModel {
+    /// `{administrative_unit_id}/members/{member_id}`.
+    pub id: Maybe<String>,
+    /// The unit.
+    pub administrative_unit_id: Maybe<String>,
+    /// The member object.
+    pub member_id: Maybe<String>,
+    /// `user`, `group` or `device`.
+    pub member_type: Maybe<String>,
+    /// How long operations may take.
+    pub timeouts: Option<Timeouts>,
+}
+
+impl AuMemberModel {
+    /// The membership's ids, when both are known.
+    fn ids(&self) -> Option<AuMemberId> {
+        Some(AuMemberId {
+            administrative_unit_id: self.administrative_unit_id.known()?.clone(),
+            member_id: self.member_id.known()?.clone(),
+        })
+    }
+
+    /// The state of membership `id` with type `kind`.
+    fn of(id: &AuMemberId, kind: Option<String>, timeouts: Option<Timeouts>) -> AuMemberModel {
+        AuMemberModel {
+            id: Maybe::Known(id.to_string()),
+            administrative_unit_id: Maybe::Known(id.administrative_unit_id.clone()),
+            member_id: Maybe::Known(id.member_id.clone()),
+            member_type: Maybe::from_option(kind),
+            timeouts,
+        }
+    }
+}
+
 /// The `entra_au_member` resource.
 #[derive(Debug, Clone, Copy)]
 pub struct AuMemberResource;
-
-fn state(id: &AuMemberId, member_type: Option<String>, timeouts: Value) -> Value {
-    Value::object([
-        ("id", Value::string(id.to_string())),
-        (
-            "administrative_unit_id",
-            Value::string(id.administrative_unit_id.clone()),
-        ),
-        ("member_id", Value::string(id.member_id.clone())),
-        ("member_type", Value::opt_string(member_type)),
-        ("timeouts", timeouts),
-    ])
-}
-
-fn id_of(v: &Value) -> Option<AuMemberId> {
-    Some(AuMemberId {
-        administrative_unit_id: string_of(v, "administrative_unit_id")?,
-        member_id: string_of(v, "member_id")?,
-    })
-}
 
 /// The words used at plan time and when Graph refuses a member of a dynamic unit.
 fn dynamic_unit_error(au: &str) -> Diagnostics {
@@ -131,12 +146,14 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
 
 #[async_trait]
 impl Resource<EntraClient> for AuMemberResource {
+    type Model = AuMemberModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
-        let (timeouts, nesting, timeouts_block) = timeouts_block();
+        let (timeouts, nesting, timeouts_block) = timeouts::block("5m");
         Schema::new(
             Block::new(
                 "A user, group or device in an assigned administrative unit. Adding a group puts the group \
@@ -174,19 +191,19 @@ impl Resource<EntraClient> for AuMemberResource {
 
     async fn modify_plan(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: &mut ModifyPlanRequest,
+        ctx: &Ctx,
+        req: &mut ModifyPlanRequest<AuMemberModel>,
     ) -> Diagnostics {
-        let creating = req.prior.is_null();
-        if let (true, Some(id)) = (creating, id_of(&req.planned)) {
-            req.planned.set("id", Value::string(id.to_string()));
+        let creating = req.prior.is_none();
+        if let (true, Some(id)) = (creating, req.planned.ids()) {
+            req.planned.id = Maybe::Known(id.to_string());
         }
         let Ok(client) = ctx.data() else {
             return Diagnostics::new();
         };
-        let Some(au) = string_of(&req.planned, "administrative_unit_id") else {
+        let Some(au) = req.planned.administrative_unit_id.known().cloned() else {
             // The unit is new in this plan: if every new unit is dynamic, it is one.
-            let unit_unknown = req.planned.get("administrative_unit_id").is_unknown();
+            let unit_unknown = req.planned.administrative_unit_id.is_unknown();
             return if creating && unit_unknown && client.plan_notes.only_new_dynamic_units() {
                 new_dynamic_unit_error()
             } else {
@@ -196,10 +213,10 @@ impl Resource<EntraClient> for AuMemberResource {
         if client.plan_notes.becomes_dynamic(&au) {
             return becomes_dynamic_error(&au);
         }
-        let Some(id) = id_of(&req.planned).filter(|_| creating) else {
+        let Some(id) = req.planned.ids().filter(|_| creating) else {
             return Diagnostics::new();
         };
-        let call = call_for(ctx, &req.planned, Op::Read);
+        let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
         match planned_unit(&client.graph, &call, &au).await {
             Err(problem) => return problem,
             Ok(Some(unit)) if unit.is_dynamic() => return dynamic_unit_error(&au),
@@ -218,18 +235,19 @@ impl Resource<EntraClient> for AuMemberResource {
 
     async fn create(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: CreateRequest,
-    ) -> Result<Value, CreateFailed> {
+        ctx: &Ctx,
+        req: CreateRequest<AuMemberModel>,
+    ) -> Result<Done<AuMemberModel>, CreateFailed<AuMemberModel>> {
         let client = ctx.data()?;
-        let Some(id) = id_of(&req.planned) else {
+        let Some(id) = req.planned.ids() else {
             return Err(Diagnostic::error(
                 "Adding administrative unit member",
                 "Missing ids in the plan.",
             )
             .into());
         };
-        let call = call_for(ctx, &req.planned, Op::Create);
+        let timeouts = req.planned.timeouts;
+        let call = call_for(ctx, timeouts.as_ref(), Op::Create);
         let au = &id.administrative_unit_id;
         // A membership that exists before this add is someone else's, even if a
         // retried add later meets it: refuse it now, as without any failure.
@@ -242,15 +260,14 @@ impl Resource<EntraClient> for AuMemberResource {
         {
             return Err(already_exists(&id).into());
         }
-        let timeouts = req.planned.get("timeouts").clone();
         match client
             .graph
             .add_administrative_unit_member(&call, au, &id.member_id)
             .await
         {
-            Ok(kind) => Ok(state(&id, kind, timeouts)),
+            Ok(kind) => Ok(AuMemberModel::of(&id, kind, timeouts).into()),
             Err(e) if e.made.is_some() => Err(CreateFailed::leaving(
-                state(&id, None, timeouts),
+                AuMemberModel::of(&id, None, timeouts),
                 add_error(&id, &e.error),
             )),
             Err(e) => Err(add_error(&id, &e.error).into()),
@@ -259,53 +276,55 @@ impl Resource<EntraClient> for AuMemberResource {
 
     async fn read(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: ReadRequest,
-    ) -> Result<Option<Value>, Diagnostics> {
+        ctx: &Ctx,
+        req: ReadRequest<AuMemberModel>,
+    ) -> Result<Done<Option<AuMemberModel>>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = id_of(&req.state) else {
-            return Ok(None);
+        let Some(id) = req.state.ids() else {
+            return Ok(None.into());
         };
-        let call = call_for(ctx, &req.state, Op::Read);
-        let found = client
+        let call = call_for(ctx, req.state.timeouts.as_ref(), Op::Read);
+        let membership = client
             .graph
             .administrative_unit_membership(&call, &id.administrative_unit_id, &id.member_id)
             .await
-            .map(|m| match m {
-                Membership::Member(kind) => Some(kind),
-                Membership::Absent => None,
-            })
             .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving membership {id}"), &e))?;
-        match found {
-            Some(kind) => {
-                let kind = kind.or_else(|| string_of(&req.state, "member_type"));
-                Ok(Some(state(&id, kind, req.state.get("timeouts").clone())))
+        Ok(match membership {
+            Membership::Member(kind) => {
+                let kind = kind.or_else(|| req.state.member_type.known().cloned());
+                Some(AuMemberModel::of(&id, kind, req.state.timeouts))
             }
-            None => {
+            Membership::Absent => {
                 tracing::info!(%id, "membership was not found - removing from state");
-                Ok(None)
+                None
             }
         }
+        .into())
     }
 
     async fn update(
         &self,
-        _ctx: &Ctx<EntraClient>,
-        req: UpdateRequest,
-    ) -> Result<Value, Diagnostics> {
-        Ok(timeouts_only_update(&req))
+        _ctx: &Ctx,
+        req: UpdateRequest<AuMemberModel>,
+    ) -> Result<Done<AuMemberModel>, Diagnostics> {
+        // Every identifying argument forces replacement: only the timeouts change.
+        Ok(AuMemberModel {
+            timeouts: req.planned.timeouts,
+            ..req.prior
+        }
+        .into())
     }
 
     async fn delete(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: DeleteRequest,
-    ) -> Result<Diagnostics, Diagnostics> {
+        ctx: &Ctx,
+        req: DeleteRequest<AuMemberModel>,
+    ) -> Result<Done<()>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = id_of(&req.prior) else {
-            return Ok(Diagnostics::new());
+        let Some(id) = req.prior.ids() else {
+            return Ok(().into());
         };
-        let call = call_for(ctx, &req.prior, Op::Delete);
+        let call = call_for(ctx, req.prior.timeouts.as_ref(), Op::Delete);
         note_recent(
             &client.graph,
             req.touched,
@@ -316,18 +335,21 @@ impl Resource<EntraClient> for AuMemberResource {
             .remove_administrative_unit_member(&call, &id.administrative_unit_id, &id.member_id)
             .await
         {
-            Ok(()) => Ok(Diagnostics::new()),
+            Ok(()) => Ok(().into()),
             // The unit became dynamic (in this same change, maybe): Entra manages its
             // members now, so this resource lets go instead of failing.
-            Err(e) if refused_as_dynamic(&e) => Ok(Diagnostic::warning(
-                "Membership left to the dynamic unit",
-                format!(
-                    "Administrative unit {} has dynamic membership now, so Graph refused to remove {} from it \
-                     ({e}). The {TYPE_NAME} is removed from the state; the unit's rule decides its members.",
-                    id.administrative_unit_id, id.member_id
-                ),
-            )
-            .into()),
+            Err(e) if refused_as_dynamic(&e) => Ok(Done::with_warnings(
+                (),
+                Diagnostic::warning(
+                    "Membership left to the dynamic unit",
+                    format!(
+                        "Administrative unit {} has dynamic membership now, so Graph refused to remove {} from \
+                         it ({e}). The {TYPE_NAME} is removed from the state; the unit's rule decides its members.",
+                        id.administrative_unit_id, id.member_id
+                    ),
+                )
+                .into(),
+            )),
             Err(e) => Err(graph_error(
                 TYPE_NAME,
                 format!(
@@ -339,11 +361,11 @@ impl Resource<EntraClient> for AuMemberResource {
         }
     }
 
-    async fn import(&self, ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, ctx: &Ctx, id: &str) -> Result<AuMemberModel, Diagnostics> {
         let id: AuMemberId = parse_import_id(id)?;
         let client = ctx.data()?;
         let au = &id.administrative_unit_id;
-        let call = call_for(ctx, &Value::Null, Op::Read);
+        let call = call_for(ctx, None, Op::Read);
         match client.graph.administrative_unit_membership_type(&call, au).await {
             Ok(Some(kind)) if kind.eq_ignore_ascii_case("dynamic") => Err(Diagnostic::error(
                 "Cannot import a member of a dynamic unit",
@@ -353,7 +375,7 @@ impl Resource<EntraClient> for AuMemberResource {
                 ),
             )
             .into()),
-            _ => Ok(state(&id, None, Value::Null)),
+            _ => Ok(AuMemberModel::of(&id, None, None)),
         }
     }
 }
@@ -370,14 +392,10 @@ mod tests {
     }
 
     #[test]
-    fn schema_matches_state() {
-        let value = state(&id(), Some("user".into()), Value::Null);
-        let crate::framework::Type::Object(attrs) = AuMemberResource.schema().ty() else {
-            panic!("object")
-        };
-        let keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
-        assert_eq!(keys, attrs.keys().cloned().collect::<Vec<_>>());
-        assert_eq!(id_of(&value), Some(id()));
+    fn the_model_carries_the_ids() {
+        let model = AuMemberModel::of(&id(), Some("user".into()), None);
+        assert_eq!(model.ids(), Some(id()));
+        assert_eq!(model.id.as_deref(), Some(id().to_string().as_str()));
     }
 
     #[test]

@@ -5,58 +5,85 @@
 //! `scopedRoleMembers` are the same assignments and import too.
 
 use async_trait::async_trait;
+use provider_framework::timeouts::{self, Op};
+use provider_framework::validators::IsUuid;
+use provider_framework::{
+    Attribute, Block, CreateFailed, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done,
+    Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+};
+use serde::{Deserialize, Serialize};
 
-use super::common::{
-    Op, call, call_for, graph_error, note_recent, parse_import_id, planned_unit, string_of,
-    timeouts_block, timeouts_only_update,
-};
-use crate::framework::validators::IsUuid;
-use crate::framework::{
-    Attribute, Block, CreateFailed, CreateRequest, Ctx, DeleteRequest, Diagnostic, Diagnostics,
-    ModifyPlanRequest, ReadRequest, Resource, Schema, UpdateRequest, Value,
-};
+use crate::client::EntraClient;
 use crate::graph::models::{RoleAssignment, RoleDefinition};
+use crate::graph::role_catalog::{self, Unscopable};
 use crate::graph::{Call, GraphClient, GraphError, is_conflict};
 use crate::ids::ScopedRoleAssignmentImportId;
-use crate::provider::EntraClient;
-use crate::roles;
+use crate::support::{
+    Ctx, call, call_for, graph_error, note_recent, parse_import_id, planned_unit,
+};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_au_scoped_role_assignment";
 
 const SCOPE_PREFIX: &str = "/administrativeUnits/";
 
+/// The resource's attributes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuScopedRoleAssignmentModel {
+    /// The role assignment id.
+    pub id: Maybe<String>,
+    /// The unit that scopes the role.
+    pub administrative_unit_id: Maybe<String>,
+    /// The role (template id or custom definition id).
+    pub role_definition_id: Maybe<String>,
+    /// Who holds the role.
+    pub principal_id: Maybe<String>,
+    /// The role's display name.
+    pub role_display_name: Maybe<String>,
+    /// `user`, `group` or `servicePrincipal`.
+    pub principal_type: Maybe<String>,
+    /// How long operations may take.
+    pub timeouts: Option<Timeouts>,
+}
+
+impl AuScopedRoleAssignmentModel {
+    /// The assignment a plan asks for, when its ids are known.
+    fn wanted(&self) -> Option<RoleAssignment> {
+        Some(RoleAssignment {
+            id: None,
+            role_definition_id: self.role_definition_id.known()?.clone(),
+            principal_id: self.principal_id.known()?.clone(),
+            directory_scope_id: format!("{SCOPE_PREFIX}{}", self.administrative_unit_id.known()?),
+            principal: None,
+        })
+    }
+
+    /// The state of an assignment as Graph describes it.
+    fn of(
+        assignment: &RoleAssignment,
+        role_name: Option<String>,
+        principal_type: Option<String>,
+        timeouts: Option<Timeouts>,
+    ) -> AuScopedRoleAssignmentModel {
+        let au = assignment
+            .directory_scope_id
+            .strip_prefix(SCOPE_PREFIX)
+            .unwrap_or_default();
+        AuScopedRoleAssignmentModel {
+            id: Maybe::from_option(assignment.id.clone()),
+            administrative_unit_id: Maybe::Known(au.to_owned()),
+            role_definition_id: Maybe::Known(assignment.role_definition_id.clone()),
+            principal_id: Maybe::Known(assignment.principal_id.clone()),
+            role_display_name: Maybe::from_option(role_name),
+            principal_type: Maybe::from_option(principal_type),
+            timeouts,
+        }
+    }
+}
+
 /// The `entra_au_scoped_role_assignment` resource.
 #[derive(Debug, Clone, Copy)]
 pub struct AuScopedRoleAssignmentResource;
-
-/// The state of an assignment as Graph describes it.
-fn state(
-    assignment: &RoleAssignment,
-    role_name: Option<String>,
-    principal_type: Option<String>,
-    timeouts: Value,
-) -> Value {
-    let au = assignment
-        .directory_scope_id
-        .strip_prefix(SCOPE_PREFIX)
-        .unwrap_or_default();
-    Value::object([
-        ("id", Value::opt_string(assignment.id.clone())),
-        ("administrative_unit_id", Value::string(au)),
-        (
-            "role_definition_id",
-            Value::string(assignment.role_definition_id.clone()),
-        ),
-        (
-            "principal_id",
-            Value::string(assignment.principal_id.clone()),
-        ),
-        ("role_display_name", Value::opt_string(role_name)),
-        ("principal_type", Value::opt_string(principal_type)),
-        ("timeouts", timeouts),
-    ])
-}
 
 /// `user`, `group` or `servicePrincipal`, from the expanded principal.
 fn principal_type(assignment: &RoleAssignment) -> Option<String> {
@@ -67,38 +94,26 @@ fn principal_type(assignment: &RoleAssignment) -> Option<String> {
         .map(ToOwned::to_owned)
 }
 
-/// Why a role definition cannot be granted at AU scope, if it cannot.
+/// Why a role definition cannot be granted at AU scope, in words, if it cannot.
 fn scopability_problem(definition: &RoleDefinition) -> Option<String> {
-    if definition.is_built_in {
-        let template = definition.template_id.as_deref().unwrap_or(&definition.id);
-        (!roles::is_au_scopable_built_in(template)).then(|| {
-            format!(
-                "The built-in role {:?} cannot be assigned at administrative unit scope. Roles that can: {}.",
-                definition.display_name,
-                roles::scopable_roles_sentence()
-            )
-        })
-    } else {
-        let actions = definition
-            .role_permissions
-            .iter()
-            .flat_map(|p| &p.allowed_resource_actions);
-        let mut any = false;
-        let mut scopable = false;
-        for action in actions {
-            any = true;
-            scopable |= roles::is_au_scopable_permission(action);
-        }
-        (!scopable).then(|| {
-            format!(
-                "The custom role {:?} has {} permission on users, groups or devices, so it cannot be assigned \
-                 at administrative unit scope. Add a permission such as microsoft.directory/users/basic/update \
-                 or microsoft.directory/groups/members/update.",
-                definition.display_name,
-                if any { "no" } else { "no permissions at all, and no" }
-            )
-        })
-    }
+    Some(match role_catalog::unscopable(definition)? {
+        Unscopable::TenantWideBuiltIn => format!(
+            "The built-in role {:?} cannot be assigned at administrative unit scope. Roles that can: {}.",
+            definition.display_name,
+            role_catalog::scopable_roles_sentence()
+        ),
+        Unscopable::NoDirectoryObjectPermission { any } => format!(
+            "The custom role {:?} has {} permission on users, groups or devices, so it cannot be assigned \
+             at administrative unit scope. Add a permission such as microsoft.directory/users/basic/update \
+             or microsoft.directory/groups/members/update.",
+            definition.display_name,
+            if any {
+                "no"
+            } else {
+                "no permissions at all, and no"
+            }
+        ),
+    })
 }
 
 async fn role_name(graph: &GraphClient, call: &Call, id: &str) -> Option<String> {
@@ -111,12 +126,14 @@ async fn role_name(graph: &GraphClient, call: &Call, id: &str) -> Option<String>
 
 #[async_trait]
 impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
+    type Model = AuScopedRoleAssignmentModel;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
-        let (timeouts, nesting, timeouts_block) = timeouts_block();
+        let (timeouts, nesting, timeouts_block) = timeouts::block("5m");
         Schema::new(
             Block::new(
                 "Grants a directory role to a user, role-assignable group or service principal at the scope of \
@@ -164,15 +181,19 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         )
     }
 
-    async fn validate(&self, config: &Value) -> Diagnostics {
-        match config.get("role_definition_id").as_str().and_then(roles::tenant_only_built_in) {
+    async fn validate(&self, config: &AuScopedRoleAssignmentModel) -> Diagnostics {
+        match config
+            .role_definition_id
+            .as_deref()
+            .and_then(role_catalog::tenant_only_built_in)
+        {
             Some(name) => Diagnostic::attribute_error(
                 "role_definition_id",
                 "Role cannot be scoped to an administrative unit",
                 format!(
                     "{name} is a tenant-wide role and cannot be assigned at administrative unit scope. Roles that \
                      can: {}.",
-                    roles::scopable_roles_sentence()
+                    role_catalog::scopable_roles_sentence()
                 ),
             )
             .into(),
@@ -182,17 +203,18 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
 
     async fn modify_plan(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: &mut ModifyPlanRequest,
+        ctx: &Ctx,
+        req: &mut ModifyPlanRequest<AuScopedRoleAssignmentModel>,
     ) -> Diagnostics {
-        if !req.prior.is_null() {
+        if req.prior.is_some() {
             return Diagnostics::new();
         }
-        let (Some(role), Ok(client)) = (string_of(&req.planned, "role_definition_id"), ctx.data())
+        let (Some(role), Ok(client)) =
+            (req.planned.role_definition_id.known().cloned(), ctx.data())
         else {
             return Diagnostics::new();
         };
-        let call = call_for(ctx, &req.planned, Op::Read);
+        let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
         let definition = match client.graph.settled_role_definition(&call, &role).await {
             Ok(Some(definition)) => definition,
             Ok(None) => {
@@ -217,20 +239,19 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             )
             .into();
         }
-        req.planned
-            .set("role_display_name", Value::string(definition.display_name));
-        if let Some(au) = string_of(&req.planned, "administrative_unit_id")
-            && let Err(problem) = planned_unit(&client.graph, &call, &au).await
+        req.planned.role_display_name = Maybe::Known(definition.display_name);
+        if let Some(au) = req.planned.administrative_unit_id.known()
+            && let Err(problem) = planned_unit(&client.graph, &call, au).await
         {
             return problem;
         }
-        if let Some(principal) = string_of(&req.planned, "principal_id")
-            && let Some(problem) = group_not_role_assignable(&client.graph, &call, &principal).await
+        if let Some(principal) = req.planned.principal_id.known()
+            && let Some(problem) = group_not_role_assignable(&client.graph, &call, principal).await
         {
             return problem;
         }
         // An assignment that exists already is someone else's: say so at plan.
-        if let Some(wanted) = wanted_assignment(&req.planned)
+        if let Some(wanted) = req.planned.wanted()
             && let Ok(Some(existing)) = client
                 .graph
                 .find_matching_role_assignment(&call, &wanted)
@@ -243,12 +264,13 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
 
     async fn create(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: CreateRequest,
-    ) -> Result<Value, CreateFailed> {
+        ctx: &Ctx,
+        req: CreateRequest<AuScopedRoleAssignmentModel>,
+    ) -> Result<Done<AuScopedRoleAssignmentModel>, CreateFailed<AuScopedRoleAssignmentModel>> {
         let client = ctx.data()?;
-        let call = call_for(ctx, &req.planned, Op::Create);
-        let Some(wanted) = wanted_assignment(&req.planned) else {
+        let planned = req.planned;
+        let call = call_for(ctx, planned.timeouts.as_ref(), Op::Create);
+        let Some(wanted) = planned.wanted() else {
             return Err(Diagnostic::error("Assigning role", "Missing ids in the plan.").into());
         };
         let action = format!(
@@ -282,15 +304,20 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             Err(e) => return Err(create_error(&action, &e).into()),
         };
         let id = created.id.clone().unwrap_or_default();
-        let name = match string_of(&req.planned, "role_display_name") {
-            Some(name) => Some(name),
+        let name = match planned.role_display_name.known() {
+            Some(name) => Some(name.clone()),
             None => role_name(&client.graph, &call, &wanted.role_definition_id).await,
         };
-        let timeouts = req.planned.get("timeouts").clone();
+        let timeouts = planned.timeouts;
         match client.graph.get_role_assignment(&call, &id).await {
-            Ok(read) => Ok(state(&read, name, principal_type(&read), timeouts)),
+            Ok(read) => {
+                Ok(
+                    AuScopedRoleAssignmentModel::of(&read, name, principal_type(&read), timeouts)
+                        .into(),
+                )
+            }
             Err(e) => Err(CreateFailed::leaving(
-                state(&created, name, None, timeouts),
+                AuScopedRoleAssignmentModel::of(&created, name, None, timeouts),
                 graph_error(TYPE_NAME, &action, &e),
             )),
         }
@@ -298,23 +325,27 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
 
     async fn read(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: ReadRequest,
-    ) -> Result<Option<Value>, Diagnostics> {
+        ctx: &Ctx,
+        req: ReadRequest<AuScopedRoleAssignmentModel>,
+    ) -> Result<Done<Option<AuScopedRoleAssignmentModel>>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = string_of(&req.state, "id") else {
-            return Ok(None);
+        let state = req.state;
+        let Some(id) = state.id.known().cloned() else {
+            return Ok(None.into());
         };
-        let call = call_for(ctx, &req.state, Op::Read);
-        let au = string_of(&req.state, "administrative_unit_id");
+        let call = call_for(ctx, state.timeouts.as_ref(), Op::Read);
         let found = client
             .graph
-            .administrative_unit_role_assignment(&call, au.as_deref(), &id)
+            .administrative_unit_role_assignment(
+                &call,
+                state.administrative_unit_id.as_deref(),
+                &id,
+            )
             .await
             .map_err(|e| graph_error(TYPE_NAME, format!("Retrieving role assignment {id}"), &e))?;
         let Some(assignment) = found else {
             tracing::info!(id, "role assignment was not found - removing from state");
-            return Ok(None);
+            return Ok(None.into());
         };
         if !assignment.directory_scope_id.starts_with(SCOPE_PREFIX) {
             return Err(Diagnostic::error(
@@ -327,47 +358,57 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             )
             .into());
         }
-        let name = match string_of(&req.state, "role_display_name") {
-            Some(name) => Some(name),
+        let name = match state.role_display_name.known() {
+            Some(name) => Some(name.clone()),
             None => role_name(&client.graph, &call, &assignment.role_definition_id).await,
         };
-        let kind = principal_type(&assignment).or_else(|| string_of(&req.state, "principal_type"));
-        Ok(Some(state(
+        let kind = principal_type(&assignment).or_else(|| state.principal_type.known().cloned());
+        Ok(Some(AuScopedRoleAssignmentModel::of(
             &assignment,
             name,
             kind,
-            req.state.get("timeouts").clone(),
-        )))
+            state.timeouts,
+        ))
+        .into())
     }
 
     async fn update(
         &self,
-        _ctx: &Ctx<EntraClient>,
-        req: UpdateRequest,
-    ) -> Result<Value, Diagnostics> {
-        Ok(timeouts_only_update(&req))
+        _ctx: &Ctx,
+        req: UpdateRequest<AuScopedRoleAssignmentModel>,
+    ) -> Result<Done<AuScopedRoleAssignmentModel>, Diagnostics> {
+        // Every identifying argument forces replacement: only the timeouts change.
+        Ok(AuScopedRoleAssignmentModel {
+            timeouts: req.planned.timeouts,
+            ..req.prior
+        }
+        .into())
     }
 
     async fn delete(
         &self,
-        ctx: &Ctx<EntraClient>,
-        req: DeleteRequest,
-    ) -> Result<Diagnostics, Diagnostics> {
+        ctx: &Ctx,
+        req: DeleteRequest<AuScopedRoleAssignmentModel>,
+    ) -> Result<Done<()>, Diagnostics> {
         let client = ctx.data()?;
-        let Some(id) = string_of(&req.prior, "id") else {
-            return Ok(Diagnostics::new());
+        let Some(id) = req.prior.id.as_deref() else {
+            return Ok(().into());
         };
-        let call = call_for(ctx, &req.prior, Op::Delete);
-        note_recent(&client.graph, req.touched, &[id.as_str()]);
+        let call = call_for(ctx, req.prior.timeouts.as_ref(), Op::Delete);
+        note_recent(&client.graph, req.touched, &[id]);
         client
             .graph
-            .delete_role_assignment(&call, &id)
+            .delete_role_assignment(&call, id)
             .await
-            .map(|()| Diagnostics::new())
+            .map(Done::from)
             .map_err(|e| graph_error(TYPE_NAME, format!("Removing role assignment {id}"), &e))
     }
 
-    async fn import(&self, ctx: &Ctx<EntraClient>, id: &str) -> Result<Value, Diagnostics> {
+    async fn import(
+        &self,
+        ctx: &Ctx,
+        id: &str,
+    ) -> Result<AuScopedRoleAssignmentModel, Diagnostics> {
         let parsed: ScopedRoleAssignmentImportId = parse_import_id(id)?;
         let assignment_id = match parsed {
             ScopedRoleAssignmentImportId::RoleAssignment(id) => id,
@@ -385,15 +426,10 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                 .await?
             }
         };
-        Ok(Value::object([
-            ("id", Value::string(assignment_id)),
-            ("administrative_unit_id", Value::Null),
-            ("role_definition_id", Value::Null),
-            ("principal_id", Value::Null),
-            ("role_display_name", Value::Null),
-            ("principal_type", Value::Null),
-            ("timeouts", Value::Null),
-        ]))
+        Ok(AuScopedRoleAssignmentModel {
+            id: Maybe::Known(assignment_id),
+            ..AuScopedRoleAssignmentModel::default()
+        })
     }
 }
 
@@ -460,20 +496,6 @@ async fn group_not_role_assignable(
     )
 }
 
-/// The assignment a plan asks for.
-fn wanted_assignment(planned: &Value) -> Option<RoleAssignment> {
-    Some(RoleAssignment {
-        id: None,
-        role_definition_id: string_of(planned, "role_definition_id")?,
-        principal_id: string_of(planned, "principal_id")?,
-        directory_scope_id: format!(
-            "{SCOPE_PREFIX}{}",
-            string_of(planned, "administrative_unit_id")?
-        ),
-        principal: None,
-    })
-}
-
 /// An assignment that exists already and was not made by this resource.
 fn already_exists(existing: Option<&str>) -> Diagnostics {
     let id = existing.unwrap_or("<role assignment id>");
@@ -499,7 +521,7 @@ fn create_error(action: &str, err: &GraphError) -> Diagnostics {
             "Role cannot be scoped to an administrative unit",
             format!(
                 "{message} Roles that can: {}.",
-                roles::scopable_roles_sentence()
+                role_catalog::scopable_roles_sentence()
             ),
         )
         .into();
@@ -564,7 +586,7 @@ mod tests {
     }
 
     #[test]
-    fn schema_matches_state() {
+    fn the_state_names_the_unit_of_the_scope() {
         let a = RoleAssignment {
             id: Some("x".into()),
             role_definition_id: "r".into(),
@@ -572,13 +594,11 @@ mod tests {
             directory_scope_id: "/administrativeUnits/au".into(),
             principal: None,
         };
-        let value = state(&a, None, None, Value::Null);
-        assert_eq!(value.get("administrative_unit_id").as_str(), Some("au"));
-        let crate::framework::Type::Object(attrs) = AuScopedRoleAssignmentResource.schema().ty()
-        else {
-            panic!()
-        };
-        let keys: Vec<_> = value.as_map().unwrap().keys().cloned().collect();
-        assert_eq!(keys, attrs.keys().cloned().collect::<Vec<_>>());
+        let model = AuScopedRoleAssignmentModel::of(&a, None, None, None);
+        assert_eq!(model.administrative_unit_id.as_deref(), Some("au"));
+        assert_eq!(
+            model.wanted().map(|w| w.directory_scope_id),
+            Some(a.directory_scope_id)
+        );
     }
 }

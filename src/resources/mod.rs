@@ -3,19 +3,30 @@
 pub mod administrative_unit;
 pub mod au_member;
 pub mod au_scoped_role_assignment;
-pub(crate) mod common;
-pub(crate) mod membership_rule;
 
 use std::sync::Arc;
 
-use crate::framework::Resource;
-use crate::provider::EntraClient;
+use provider_framework::DynResource;
+use provider_framework::erased::resource;
+
+use crate::client::EntraClient;
 
 /// Every managed resource type.
-pub fn all() -> Vec<Arc<dyn Resource<EntraClient>>> {
+pub fn all() -> Vec<Arc<dyn DynResource<EntraClient>>> {
     vec![
-        Arc::new(administrative_unit::AdministrativeUnitResource),
-        Arc::new(au_member::AuMemberResource),
-        Arc::new(au_scoped_role_assignment::AuScopedRoleAssignmentResource),
+        resource(administrative_unit::AdministrativeUnitResource),
+        resource(au_member::AuMemberResource),
+        resource(au_scoped_role_assignment::AuScopedRoleAssignmentResource),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_schema_attribute_maps_to_a_model_field() {
+        for r in super::all() {
+            r.check_model()
+                .unwrap_or_else(|e| panic!("{}: {e}", r.type_name()));
+        }
+    }
 }

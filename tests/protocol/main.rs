@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use entra_emulator::{Emulator, Options};
 use hyper_util::rt::TokioIo;
-use terraform_provider_entra::framework::codec::{decode_msgpack, encode_msgpack};
-use terraform_provider_entra::framework::server::ProviderServer;
-use terraform_provider_entra::framework::{Provider, Resource};
-use terraform_provider_entra::framework::{Type, Value};
-use terraform_provider_entra::plugin::serve::router;
-use terraform_provider_entra::proto::plugin::grpc_controller_client::GrpcControllerClient;
-use terraform_provider_entra::proto::tfplugin6 as pb;
-use terraform_provider_entra::proto::tfplugin6::provider_client::ProviderClient;
+use provider_framework::codec::{decode_msgpack, encode_msgpack};
+use provider_framework::plugin::serve::router;
+use provider_framework::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use provider_framework::proto::tfplugin6 as pb;
+use provider_framework::proto::tfplugin6::provider_client::ProviderClient;
+use provider_framework::server::ProviderServer;
+use provider_framework::{Provider, Resource};
+use provider_framework::{Type, Value};
 use terraform_provider_entra::provider::EntraProvider;
 use terraform_provider_entra::provider::config::Env;
 use terraform_provider_entra::resources::administrative_unit::AdministrativeUnitResource;
@@ -361,7 +361,7 @@ async fn controller_shutdown_stops_the_server() {
     let h = start().await;
     let mut controller = GrpcControllerClient::new(h.channel.clone());
     controller
-        .shutdown(terraform_provider_entra::proto::plugin::Empty {})
+        .shutdown(provider_framework::proto::plugin::Empty {})
         .await
         .unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(5), h.server_task)

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use super::{AuthMethod, Settings};
-use crate::framework::Diagnostics;
 use crate::graph::auth::{
     AzureCliCredential, ClientCertificateCredential, ClientSecretCredential,
     ManagedIdentityCredential, TokenCredential, WorkloadIdentityCredential,
 };
+use provider_framework::Diagnostics;
 
 /// The token credential the settings select.
 pub fn credential(

@@ -17,10 +17,10 @@ mod tests;
 
 use std::path::PathBuf;
 
-use crate::framework::{Diagnostic, Diagnostics, Value};
 use crate::graph::auth::{
     ClientCertificate, FederatedTokenSource, ManagedIdentityEndpoint, Secret,
 };
+use provider_framework::{Diagnostic, Diagnostics, Value};
 
 pub use cloud::Cloud;
 pub use credential::credential;

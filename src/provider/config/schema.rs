@@ -1,6 +1,6 @@
 //! The provider block's schema.
 
-use crate::framework::Attribute;
+use provider_framework::Attribute;
 
 /// The provider block's attributes.
 pub fn schema_attributes() -> Vec<Attribute> {

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use super::methods::AZ;
 use super::*;
-use crate::framework::AttributePath;
 use crate::graph::auth::IMDS_ENDPOINT;
 use crate::graph::auth::testing::{pkcs12, rsa_cert};
+use provider_framework::AttributePath;
 use std::collections::HashMap;
 
 struct MapEnv(HashMap<String, String>);

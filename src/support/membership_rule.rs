@@ -3,10 +3,10 @@
 
 use entra_rules::RuleError;
 
-use crate::framework::{AttributePath, Diagnostic, Diagnostics, Value};
+use provider_framework::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// Checks a rule for use in an administrative unit; errors are attached to `path`.
-pub(crate) fn validate(text: &str, path: &AttributePath) -> Diagnostics {
+pub fn validate(text: &str, path: &AttributePath) -> Diagnostics {
     match entra_rules::parse_for_administrative_unit(text) {
         Ok(_) => Diagnostics::new(),
         Err(errors) => Diagnostics(
@@ -21,7 +21,7 @@ pub(crate) fn validate(text: &str, path: &AttributePath) -> Diagnostics {
 }
 
 /// Whether two rule texts mean the same rule (Graph may re-format a rule).
-pub(crate) fn same_rule(a: &Value, b: &Value) -> bool {
+pub fn same_rule(a: &Value, b: &Value) -> bool {
     match (a.as_str(), b.as_str()) {
         (Some(a), Some(b)) => entra_rules::same_rule(a, b),
         _ => false,

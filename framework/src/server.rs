@@ -8,12 +8,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 use tokio_util::sync::CancellationToken;
 
 use super::diag::{Diagnostic, Diagnostics};
+use super::erased::{DynDataSource, DynResource, PlanValues};
 use super::plan::plan_change;
 use super::private::LastTouch;
-use super::resource::{
-    ConfigureRequest, CreateRequest, Ctx, DataSource, DeleteRequest, ModifyPlanRequest, Provider,
-    ReadRequest, Resource, UpdateRequest,
-};
+use super::resource::{ConfigureRequest, Ctx, Done, Provider};
 use super::schema::Schema;
 use super::types::Type;
 use super::value::{AttributePath, Value};
@@ -59,8 +57,8 @@ pub struct WithDiags<T> {
 pub struct ProviderServer<P: Provider> {
     provider: P,
     provider_schema: Schema,
-    resources: BTreeMap<&'static str, Registered<dyn Resource<P::Data>>>,
-    data_sources: BTreeMap<&'static str, Registered<dyn DataSource<P::Data>>>,
+    resources: BTreeMap<&'static str, Registered<dyn DynResource<P::Data>>>,
+    data_sources: BTreeMap<&'static str, Registered<dyn DynDataSource<P::Data>>>,
     data: RwLock<Option<Arc<P::Data>>>,
     stop: RwLock<CancellationToken>,
     in_flight: Arc<AtomicUsize>,
@@ -162,13 +160,16 @@ impl<P: Provider> ProviderServer<P> {
         self.data_source(name).map(|r| r.ty.clone())
     }
 
-    fn resource(&self, name: &str) -> Result<&Registered<dyn Resource<P::Data>>, Diagnostics> {
+    fn resource(&self, name: &str) -> Result<&Registered<dyn DynResource<P::Data>>, Diagnostics> {
         self.resources
             .get(name)
             .ok_or_else(|| unknown_type("resource", name))
     }
 
-    fn data_source(&self, name: &str) -> Result<&Registered<dyn DataSource<P::Data>>, Diagnostics> {
+    fn data_source(
+        &self,
+        name: &str,
+    ) -> Result<&Registered<dyn DynDataSource<P::Data>>, Diagnostics> {
         self.data_sources
             .get(name)
             .ok_or_else(|| unknown_type("data source", name))
@@ -325,11 +326,8 @@ impl<P: Provider> ProviderServer<P> {
         }
         let (ctx, _in_flight) = self.ctx();
         let read = || async {
-            let req = ReadRequest {
-                state: state.clone(),
-            };
             tokio::select! {
-                out = r.imp.read(&ctx, req) => out,
+                out = r.imp.read(&ctx, &state) => out,
                 () = ctx.cancel.cancelled() => Err(cancelled()),
             }
         };
@@ -338,9 +336,9 @@ impl<P: Provider> ProviderServer<P> {
             Some(LastTouch::Changed(age) | LastTouch::Imported(age)) => age < c.window,
             None => false,
         });
-        let unsettled = |outcome: &Result<Option<Value>, Diagnostics>| match (outcome, touched) {
-            (Ok(None), _) => true,
-            (Ok(Some(read)), Some(LastTouch::Changed(_))) => read != &state,
+        let unsettled = |outcome: &Result<Done<Value>, Diagnostics>| match (outcome, touched) {
+            (Ok(read), _) if read.value.is_null() => true,
+            (Ok(read), Some(LastTouch::Changed(_))) => read.value != state,
             _ => false,
         };
         if let Some(consistency) = settling {
@@ -364,11 +362,11 @@ impl<P: Provider> ProviderServer<P> {
             }
         }
         match outcome {
-            Ok(Some(value)) => checked_state(value, state),
-            Ok(None) => WithDiags {
+            Ok(done) if done.value.is_null() => WithDiags {
                 value: Value::Null,
-                diagnostics: Diagnostics::new(),
+                diagnostics: done.warnings,
             },
+            Ok(done) => checked_state(done, state),
             Err(diagnostics) => WithDiags {
                 value: state,
                 diagnostics,
@@ -402,7 +400,7 @@ impl<P: Provider> ProviderServer<P> {
                 diagnostics: Diagnostics::new(),
             };
         }
-        let mut req = ModifyPlanRequest {
+        let mut req = PlanValues {
             config,
             prior,
             planned: change.planned,
@@ -452,11 +450,7 @@ impl<P: Provider> ProviderServer<P> {
         };
         let (ctx, _in_flight) = self.ctx();
         if planned.is_null() {
-            let req = DeleteRequest {
-                prior: prior.clone(),
-                touched,
-            };
-            return match r.imp.delete(&ctx, req).await {
+            return match r.imp.delete(&ctx, prior.clone(), touched).await {
                 Ok(warnings) => WithDiags {
                     value: Value::Null,
                     diagnostics: warnings,
@@ -468,22 +462,16 @@ impl<P: Provider> ProviderServer<P> {
             };
         }
         if prior.is_null() {
-            let req = CreateRequest { config, planned };
-            return match r.imp.create(&ctx, req).await {
-                Ok(value) => checked_state(value, Value::Null),
-                Err(failed) => WithDiags {
-                    value: failed.partial.unwrap_or(Value::Null),
-                    diagnostics: failed.diagnostics,
+            return match r.imp.create(&ctx, config, planned).await {
+                Ok(done) => checked_state(done, Value::Null),
+                Err((partial, diagnostics)) => WithDiags {
+                    value: partial,
+                    diagnostics,
                 },
             };
         }
-        let req = UpdateRequest {
-            config,
-            planned,
-            prior: prior.clone(),
-        };
-        match r.imp.update(&ctx, req).await {
-            Ok(value) => checked_state(value, prior),
+        match r.imp.update(&ctx, config, planned, prior.clone()).await {
+            Ok(done) => checked_state(done, prior),
             Err(diagnostics) => WithDiags {
                 value: prior,
                 diagnostics,
@@ -518,7 +506,7 @@ impl<P: Provider> ProviderServer<P> {
             () = ctx.cancel.cancelled() => Err(cancelled()),
         };
         match outcome {
-            Ok(value) => checked_state(value, Value::Null),
+            Ok(done) => checked_state(done, Value::Null),
             Err(diagnostics) => WithDiags {
                 value: Value::Null,
                 diagnostics,
@@ -528,22 +516,26 @@ impl<P: Provider> ProviderServer<P> {
 }
 
 /// A returned state must be wholly known; otherwise it is a provider bug, reported
-/// as such while the fallback state is kept.
-fn checked_state(value: Value, fallback: Value) -> WithDiags<Value> {
+/// as such while the fallback state is kept. Warnings come along.
+fn checked_state(done: Done<Value>, fallback: Value) -> WithDiags<Value> {
+    let Done {
+        value,
+        mut warnings,
+    } = done;
     if value.is_wholly_known() {
         WithDiags {
             value,
-            diagnostics: Diagnostics::new(),
+            diagnostics: warnings,
         }
     } else {
+        warnings.push(Diagnostic::error(
+            "Provider returned unknown values",
+            "This is a bug in the provider: a state it returned still contains values known \
+             only after apply. Please report it.",
+        ));
         WithDiags {
             value: fallback,
-            diagnostics: Diagnostic::error(
-                "Provider returned unknown values",
-                "This is a bug in the entra provider: a state it returned still contains \
-                 values known only after apply. Please report it.",
-            )
-            .into(),
+            diagnostics: warnings,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Which directory roles can be assigned at administrative-unit scope.
 
+use super::models::RoleDefinition;
+
 /// Built-in roles Graph accepts at AU scope: (template id, display name).
 pub const AU_SCOPABLE_BUILT_IN_ROLES: &[(&str, &str)] = &[
     (
@@ -119,6 +121,35 @@ pub fn is_au_scopable_permission(action: &str) -> bool {
     ]
     .iter()
     .any(|prefix| action.starts_with(prefix))
+}
+
+/// Why a role definition cannot be granted at AU scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unscopable {
+    /// A built-in role Graph accepts only tenant-wide.
+    TenantWideBuiltIn,
+    /// A custom role with no permission on users, groups or devices (`any`: whether
+    /// it has permissions at all).
+    NoDirectoryObjectPermission {
+        /// Whether the role has any permission.
+        any: bool,
+    },
+}
+
+/// Why `definition` cannot be granted at AU scope, if it cannot.
+pub fn unscopable(definition: &RoleDefinition) -> Option<Unscopable> {
+    if definition.is_built_in {
+        let template = definition.template_id.as_deref().unwrap_or(&definition.id);
+        return (!is_au_scopable_built_in(template)).then_some(Unscopable::TenantWideBuiltIn);
+    }
+    let mut actions = definition
+        .role_permissions
+        .iter()
+        .flat_map(|p| &p.allowed_resource_actions)
+        .peekable();
+    let any = actions.peek().is_some();
+    let scopable = actions.any(|a| is_au_scopable_permission(a));
+    (!scopable).then_some(Unscopable::NoDirectoryObjectPermission { any })
 }
 
 /// A sentence listing the AU-scopable built-in roles, for error messages.

@@ -73,10 +73,10 @@ impl Validator for OneOf {
 }
 
 impl OneOf {
-    /// Whether `value` is null, unknown or one of the values (so checks that depend
-    /// on it may run without repeating the attribute's own error).
-    pub fn accepts(&self, value: &Value) -> bool {
-        value.as_str().is_none_or(|s| self.0.contains(&s))
+    /// Whether `value` is absent or one of the values (so checks that depend on it
+    /// may run without repeating the attribute's own error).
+    pub fn accepts(&self, value: Option<&str>) -> bool {
+        value.is_none_or(|s| self.0.contains(&s))
     }
 }
 

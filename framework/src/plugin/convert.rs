@@ -1,11 +1,11 @@
 //! Conversions between the generated tfplugin6 messages and framework types.
 
-use crate::framework::codec::{decode_json, decode_msgpack, encode_msgpack};
-use crate::framework::diag::Severity;
-use crate::framework::schema::{Attribute, Block, Mode, Nesting};
-use crate::framework::value::PathStep;
-use crate::framework::{AttributePath, Diagnostic, Diagnostics, Schema, Type, Value};
+use crate::codec::{decode_json, decode_msgpack, encode_msgpack};
+use crate::diag::Severity;
 use crate::proto::tfplugin6 as pb;
+use crate::schema::{Attribute, Block, Mode, Nesting};
+use crate::value::PathStep;
+use crate::{AttributePath, Diagnostic, Diagnostics, Schema, Type, Value};
 
 /// Decodes a request's DynamicValue (msgpack, or JSON as a fallback); absent means null.
 pub(crate) fn decode(dv: Option<pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
@@ -38,7 +38,7 @@ pub(crate) fn encode(value: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagn
         .map_err(|e| {
             Diagnostic::error(
                 "Provider produced an invalid value",
-                format!("This is a bug in the entra provider; please report it: {e}"),
+                format!("This is a bug in the provider; please report it: {e}"),
             )
             .into()
         })

@@ -1,5 +1,7 @@
-//! The traits a provider, its resources and its data sources implement. Each method
-//! takes a request struct and returns a `Result`; the framework does the protocol work.
+//! The traits a provider, its resources and its data sources implement. A resource
+//! or data source declares one model struct for its attributes (see [`crate::model`]);
+//! each method takes a request struct of models and returns a `Result`, warnings
+//! riding along with success in [`Done`]. The framework does the protocol work.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -7,7 +9,12 @@ use std::sync::atomic::AtomicUsize;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use super::diag::{Diagnostic, Diagnostics};
+use super::erased::{DynDataSource, DynResource};
+use super::private::LastTouch;
 use super::schema::Schema;
 use super::value::{AttributePath, Value};
 
@@ -43,8 +50,8 @@ impl<D> Ctx<D> {
         self.data.as_deref().ok_or_else(|| {
             Diagnostic::error(
                 "Provider not configured",
-                "The entra provider has no usable configuration yet. If the provider block \
-                 refers to values known only after apply, apply those first.",
+                "The provider has no usable configuration yet. If the provider block refers \
+                 to values known only after apply, apply those first.",
             )
             .into()
         })
@@ -76,11 +83,11 @@ pub trait Provider: Send + Sync + 'static {
     /// Builds the provider data from the configuration.
     async fn configure(&self, req: ConfigureRequest) -> Result<Self::Data, Diagnostics>;
 
-    /// Every managed resource type.
-    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
+    /// Every managed resource type (see [`crate::erased::resource`]).
+    fn resources(&self) -> Vec<Arc<dyn DynResource<Self::Data>>>;
 
-    /// Every data source type.
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
+    /// Every data source type (see [`crate::erased::data_source`]).
+    fn data_sources(&self) -> Vec<Arc<dyn DynDataSource<Self::Data>>>;
 
     /// How reads cope with an eventually consistent API; `None` (the default) takes
     /// every read at its word.
@@ -110,40 +117,48 @@ pub struct ConfigureRequest {
     pub config: Value,
 }
 
-/// Input to [`Resource::modify_plan`]: the framework's plan, for the resource to adjust.
+/// What a model is: a serde struct whose fields are the attributes and blocks.
+pub trait Model: Serialize + DeserializeOwned + Default + Clone + Send + Sync + 'static {}
+
+impl<T: Serialize + DeserializeOwned + Default + Clone + Send + Sync + 'static> Model for T {}
+
+/// A successful result and the warnings found on the way.
 #[derive(Debug, Clone)]
-pub struct ModifyPlanRequest {
-    /// The configuration.
-    pub config: Value,
-    /// The prior state; null on create.
-    pub prior: Value,
-    /// The planned state so far; the resource may change computed values.
-    pub planned: Value,
-    /// Attributes forcing replacement; the resource may add more.
-    pub requires_replace: Vec<AttributePath>,
+pub struct Done<T> {
+    /// The result.
+    pub value: T,
+    /// Warnings to show with it.
+    pub warnings: Diagnostics,
 }
 
-/// Input to [`Resource::create`].
-#[derive(Debug, Clone)]
-pub struct CreateRequest {
-    /// The configuration, fully known.
-    pub config: Value,
-    /// The planned state, with unknown computed values to fill in.
-    pub planned: Value,
+impl<T> Done<T> {
+    /// A result with warnings.
+    pub fn with_warnings(value: T, warnings: Diagnostics) -> Done<T> {
+        Done { value, warnings }
+    }
+}
+
+impl<T> From<T> for Done<T> {
+    fn from(value: T) -> Self {
+        Done {
+            value,
+            warnings: Diagnostics::new(),
+        }
+    }
 }
 
 /// A create that failed: what it made, if anything, and why it failed.
 #[derive(Debug, Clone)]
-pub struct CreateFailed {
+pub struct CreateFailed<M> {
     /// The state of what was made before the failure (Terraform taints it), if any.
-    pub partial: Option<Value>,
+    pub partial: Option<M>,
     /// The error.
     pub diagnostics: Diagnostics,
 }
 
-impl CreateFailed {
+impl<M> CreateFailed<M> {
     /// A failure that left `partial` behind.
-    pub fn leaving(partial: Value, diagnostics: Diagnostics) -> CreateFailed {
+    pub fn leaving(partial: M, diagnostics: Diagnostics) -> CreateFailed<M> {
         CreateFailed {
             partial: Some(partial),
             diagnostics,
@@ -151,7 +166,7 @@ impl CreateFailed {
     }
 }
 
-impl From<Diagnostics> for CreateFailed {
+impl<M> From<Diagnostics> for CreateFailed<M> {
     fn from(diagnostics: Diagnostics) -> Self {
         CreateFailed {
             partial: None,
@@ -160,43 +175,68 @@ impl From<Diagnostics> for CreateFailed {
     }
 }
 
-impl From<Diagnostic> for CreateFailed {
+impl<M> From<Diagnostic> for CreateFailed<M> {
     fn from(diagnostic: Diagnostic) -> Self {
         Diagnostics::from(diagnostic).into()
     }
 }
 
+/// Input to [`Resource::modify_plan`]: the framework's plan, for the resource to adjust.
+#[derive(Debug, Clone)]
+pub struct ModifyPlanRequest<M> {
+    /// The configuration.
+    pub config: M,
+    /// The prior state; `None` on create.
+    pub prior: Option<M>,
+    /// The planned state so far; the resource may change computed values.
+    pub planned: M,
+    /// Attributes forcing replacement; the resource may add more.
+    pub requires_replace: Vec<AttributePath>,
+}
+
+/// Input to [`Resource::create`].
+#[derive(Debug, Clone)]
+pub struct CreateRequest<M> {
+    /// The configuration, fully known.
+    pub config: M,
+    /// The planned state, with unknown computed values to fill in.
+    pub planned: M,
+}
+
 /// Input to [`Resource::read`].
 #[derive(Debug, Clone)]
-pub struct ReadRequest {
+pub struct ReadRequest<M> {
     /// The state as Terraform last saved it.
-    pub state: Value,
+    pub state: M,
 }
 
 /// Input to [`Resource::update`].
 #[derive(Debug, Clone)]
-pub struct UpdateRequest {
+pub struct UpdateRequest<M> {
     /// The configuration, fully known.
-    pub config: Value,
+    pub config: M,
     /// The planned state.
-    pub planned: Value,
+    pub planned: M,
     /// The state before the change.
-    pub prior: Value,
+    pub prior: M,
 }
 
 /// Input to [`Resource::delete`].
 #[derive(Debug, Clone)]
-pub struct DeleteRequest {
+pub struct DeleteRequest<M> {
     /// The state of the object to delete.
-    pub prior: Value,
+    pub prior: M,
     /// What this provider last did to the object, and when (a 404 for an object it
     /// changed moments ago may be replication lag rather than absence).
-    pub touched: Option<super::private::LastTouch>,
+    pub touched: Option<LastTouch>,
 }
 
 /// A managed resource type.
 #[async_trait]
-pub trait Resource<D>: Send + Sync {
+pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// The attributes, as one struct.
+    type Model: Model;
+
     /// The full type name, e.g. `entra_administrative_unit`.
     fn type_name(&self) -> &'static str;
 
@@ -204,32 +244,52 @@ pub trait Resource<D>: Send + Sync {
     fn schema(&self) -> Schema;
 
     /// Cross-attribute checks of the configuration; attribute validators run before.
-    async fn validate(&self, _config: &Value) -> Diagnostics {
+    async fn validate(&self, _config: &Self::Model) -> Diagnostics {
         Diagnostics::new()
     }
 
-    /// Adjusts the framework's plan (e.g. checks that need Graph). Default: no change.
-    async fn modify_plan(&self, _ctx: &Ctx<D>, _req: &mut ModifyPlanRequest) -> Diagnostics {
+    /// Adjusts the framework's plan (e.g. checks that need the API). Default: none.
+    async fn modify_plan(
+        &self,
+        _ctx: &Ctx<D>,
+        _req: &mut ModifyPlanRequest<Self::Model>,
+    ) -> Diagnostics {
         Diagnostics::new()
     }
 
     /// Creates the object and returns its full state. A create that fails after the
     /// object came into being returns that partial state with its error, so Terraform
     /// records the object (as tainted) instead of losing it.
-    async fn create(&self, ctx: &Ctx<D>, req: CreateRequest) -> Result<Value, CreateFailed>;
+    async fn create(
+        &self,
+        ctx: &Ctx<D>,
+        req: CreateRequest<Self::Model>,
+    ) -> Result<Done<Self::Model>, CreateFailed<Self::Model>>;
 
     /// Reads the object; `None` when it no longer exists.
-    async fn read(&self, ctx: &Ctx<D>, req: ReadRequest) -> Result<Option<Value>, Diagnostics>;
+    async fn read(
+        &self,
+        ctx: &Ctx<D>,
+        req: ReadRequest<Self::Model>,
+    ) -> Result<Done<Option<Self::Model>>, Diagnostics>;
 
     /// Changes the object in place and returns its full state.
-    async fn update(&self, ctx: &Ctx<D>, req: UpdateRequest) -> Result<Value, Diagnostics>;
+    async fn update(
+        &self,
+        ctx: &Ctx<D>,
+        req: UpdateRequest<Self::Model>,
+    ) -> Result<Done<Self::Model>, Diagnostics>;
 
     /// Deletes the object; warnings may come with success (e.g. the object was
     /// forgotten rather than deleted). Deleting an object already gone succeeds.
-    async fn delete(&self, ctx: &Ctx<D>, req: DeleteRequest) -> Result<Diagnostics, Diagnostics>;
+    async fn delete(
+        &self,
+        ctx: &Ctx<D>,
+        req: DeleteRequest<Self::Model>,
+    ) -> Result<Done<()>, Diagnostics>;
 
     /// Turns an import id into a state that [`Resource::read`] can complete.
-    async fn import(&self, _ctx: &Ctx<D>, _id: &str) -> Result<Value, Diagnostics> {
+    async fn import(&self, _ctx: &Ctx<D>, _id: &str) -> Result<Self::Model, Diagnostics> {
         Err(Diagnostic::error(
             "Resource import not supported",
             format!("{} cannot be imported.", self.type_name()),
@@ -240,7 +300,10 @@ pub trait Resource<D>: Send + Sync {
 
 /// A data source type.
 #[async_trait]
-pub trait DataSource<D>: Send + Sync {
+pub trait DataSource<D: Send + Sync + 'static>: Send + Sync + 'static {
+    /// The attributes, as one struct.
+    type Model: Model;
+
     /// The full type name, e.g. `entra_administrative_unit`.
     fn type_name(&self) -> &'static str;
 
@@ -248,10 +311,14 @@ pub trait DataSource<D>: Send + Sync {
     fn schema(&self) -> Schema;
 
     /// Cross-attribute checks of the configuration.
-    async fn validate(&self, _config: &Value) -> Diagnostics {
+    async fn validate(&self, _config: &Self::Model) -> Diagnostics {
         Diagnostics::new()
     }
 
     /// Reads the data and returns the full object with computed values filled in.
-    async fn read(&self, ctx: &Ctx<D>, config: Value) -> Result<Value, Diagnostics>;
+    async fn read(
+        &self,
+        ctx: &Ctx<D>,
+        config: Self::Model,
+    ) -> Result<Done<Self::Model>, Diagnostics>;
 }

@@ -19,11 +19,11 @@ use tonic::transport::server::{Connected, Router};
 use super::go_plugin::{Controller, Stdio};
 use super::service::ProviderService;
 use super::tls::{ServerTls, install_crypto_provider, server_tls};
-use crate::framework::Provider;
-use crate::framework::server::ProviderServer;
+use crate::Provider;
 use crate::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use crate::proto::plugin::grpc_stdio_server::GrpcStdioServer;
 use crate::proto::tfplugin6::provider_server::ProviderServer as ProviderGrpcServer;
+use crate::server::ProviderServer;
 
 /// The environment variable go-plugin sets to prove the process was started by Terraform.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
@@ -42,26 +42,48 @@ pub struct ServeOptions {
     pub address: String,
 }
 
+/// Who the provider is, for the plugin process, its messages and its logs.
+#[derive(Debug, Clone, Copy)]
+pub struct Identity {
+    /// The binary's name, e.g. `terraform-provider-entra`.
+    pub binary: &'static str,
+    /// The source address, e.g. `registry.terraform.io/entra-au/entra`.
+    pub address: &'static str,
+    /// The release version.
+    pub version: &'static str,
+    /// The `@module` of log lines, e.g. `entra`.
+    pub module: &'static str,
+    /// Tracing targets (crate names) that log at the level Terraform asks for; others
+    /// only warn.
+    pub log_targets: &'static [&'static str],
+}
+
 /// Runs the plugin process: the whole `main` of a provider binary.
-pub fn main<P: Provider>(provider: P, address: &str, version: &str) -> ExitCode {
+pub fn main<P: Provider>(provider: P, identity: &Identity) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let version = identity.version;
+    let binary = identity.binary;
     if args.iter().any(|a| a == "--version" || a == "-v") {
-        println!("terraform-provider-entra {version}");
+        println!("{binary} {version}");
         return ExitCode::SUCCESS;
     }
     let debug = args.iter().any(|a| a == "--debug" || a == "-debug");
     if !debug && std::env::var(MAGIC_COOKIE_KEY).as_deref() != Ok(MAGIC_COOKIE_VALUE) {
+        let source = identity
+            .address
+            .split_once('/')
+            .map_or(identity.address, |(_, rest)| rest);
         eprintln!(
             "This binary is a plugin. These are not meant to be executed directly.\n\
              Please execute the program that consumes these plugins, which will\n\
              load any plugins automatically.\n\n\
-             terraform-provider-entra {version} is a Terraform provider: declare it in\n\
-             required_providers as source = \"entra-au/entra\" and run terraform.\n\
+             {binary} {version} is a Terraform provider: declare it in\n\
+             required_providers as source = \"{source}\" and run terraform.\n\
              To attach a debugger, run it with --debug."
         );
         return ExitCode::from(1);
     }
-    crate::logging::init();
+    crate::logging::init(identity.module, identity.log_targets);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -74,13 +96,13 @@ pub fn main<P: Provider>(provider: P, address: &str, version: &str) -> ExitCode 
     };
     let options = ServeOptions {
         debug,
-        address: address.to_owned(),
+        address: identity.address.to_owned(),
     };
     match runtime.block_on(serve(provider, options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "provider stopped with an error");
-            eprintln!("terraform-provider-entra: {e}");
+            eprintln!("{binary}: {e}");
             ExitCode::from(1)
         }
     }

@@ -53,7 +53,7 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
         .push(rcgen::DnType::CommonName, "localhost");
     params
         .distinguished_name
-        .push(rcgen::DnType::OrganizationName, "terraform-provider-entra");
+        .push(rcgen::DnType::OrganizationName, "terraform-plugin");
     params.extended_key_usages = vec![
         rcgen::ExtendedKeyUsagePurpose::ServerAuth,
         rcgen::ExtendedKeyUsagePurpose::ClientAuth,

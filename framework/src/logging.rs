@@ -9,7 +9,11 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
-const OUR_TARGET: &str = "terraform_provider_entra";
+/// This crate's own tracing target: always logs at the level Terraform asks for.
+const FRAMEWORK_TARGET: &str = "provider_framework";
+
+/// The `@module` of every log line, set once by [`init`].
+static MODULE: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
 
 /// The most verbose level Terraform asked for, or `None` for no logs.
 pub fn level_from_env() -> Option<Level> {
@@ -27,10 +31,14 @@ pub fn level_from_env() -> Option<Level> {
     }
 }
 
-/// Installs the stderr JSON logger and a panic hook that logs the panic as an error.
-pub fn init() {
+/// Installs the stderr JSON logger and a panic hook that logs the panic as an error:
+/// lines carry `@module` = `module`, and the `targets` (the provider's crates) log at
+/// the level Terraform asks for.
+pub fn init(module: &'static str, targets: &'static [&'static str]) {
+    let _ = MODULE.set(module);
     let layer = HclogLayer {
         max_level: level_from_env(),
+        targets,
     };
     // Ignore the error when a subscriber is already installed (tests).
     let _ = tracing_subscriber::registry().with(layer).try_init();
@@ -52,6 +60,7 @@ pub fn init() {
 
 struct HclogLayer {
     max_level: Option<Level>,
+    targets: &'static [&'static str],
 }
 
 impl HclogLayer {
@@ -60,11 +69,9 @@ impl HclogLayer {
             return false;
         };
         // Dependencies (h2, hyper, rustls) only get to say warnings and errors.
-        let limit = if target.starts_with(OUR_TARGET) {
-            max
-        } else {
-            max.min(Level::WARN)
-        };
+        let ours = target.starts_with(FRAMEWORK_TARGET)
+            || self.targets.iter().any(|t| target.starts_with(t));
+        let limit = if ours { max } else { max.min(Level::WARN) };
         *level <= limit
     }
 }
@@ -95,7 +102,8 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
 fn write_line(level: &str, message: &str, mut fields: serde_json::Map<String, serde_json::Value>) {
     fields.insert("@level".into(), level.into());
     fields.insert("@message".into(), message.into());
-    fields.insert("@module".into(), "entra".into());
+    let module = MODULE.get().copied().unwrap_or("provider");
+    fields.insert("@module".into(), module.into());
     // Go layout 2006-01-02T15:04:05.000000Z07:00: exactly six fractional digits.
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
@@ -152,11 +160,16 @@ mod tests {
     fn dependencies_are_capped_at_warn() {
         let layer = HclogLayer {
             max_level: Some(Level::TRACE),
+            targets: &["my_provider"],
         };
-        assert!(layer.enabled_for(&Level::TRACE, "terraform_provider_entra::graph"));
+        assert!(layer.enabled_for(&Level::TRACE, "my_provider::graph"));
+        assert!(layer.enabled_for(&Level::TRACE, "provider_framework::server"));
         assert!(!layer.enabled_for(&Level::DEBUG, "h2::codec"));
         assert!(layer.enabled_for(&Level::WARN, "h2::codec"));
-        let off = HclogLayer { max_level: None };
-        assert!(!off.enabled_for(&Level::ERROR, "terraform_provider_entra"));
+        let off = HclogLayer {
+            max_level: None,
+            targets: &[],
+        };
+        assert!(!off.enabled_for(&Level::ERROR, "my_provider"));
     }
 }

@@ -7,10 +7,10 @@ use std::time::Instant;
 use tonic::{Request, Response, Status};
 
 use super::convert::{attribute_path, decode, diagnostics, encode, schema};
-use crate::framework::server::ProviderServer;
-use crate::framework::{Diagnostics, Provider};
 use crate::proto::tfplugin6 as pb;
 use crate::proto::tfplugin6::provider_server::Provider as ProviderRpc;
+use crate::server::ProviderServer;
+use crate::{Diagnostics, Provider};
 
 /// Serves one provider over tfplugin6.
 pub struct ProviderService<P: Provider> {
@@ -159,7 +159,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let req = request.into_inner();
         let raw = req.raw_state.unwrap_or_default();
         let result = if raw.json.is_empty() && !raw.flatmap.is_empty() {
-            Err(crate::framework::Diagnostic::error(
+            Err(crate::Diagnostic::error(
                 "Unsupported state format",
                 "This state was written by Terraform older than 0.12 (flatmap); it cannot be read.",
             )
@@ -208,7 +208,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             Ok(v) => v,
             Err(d) => return Ok(Response::new(read_error(req.current_state, req.private, d))),
         };
-        let touched = crate::framework::private::last_touch(&req.private);
+        let touched = crate::private::last_touch(&req.private);
         let out = self
             .server
             .read_resource(&req.type_name, state, touched)
@@ -309,14 +309,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 prior,
                 planned,
                 config,
-                crate::framework::private::last_touch(&req.planned_private),
+                crate::private::last_touch(&req.planned_private),
             )
             .await;
         // Remember when this provider last changed the object (see framework::private).
         let private = if out.value.is_null() {
             req.planned_private
         } else {
-            crate::framework::private::changed_now()
+            crate::private::changed_now()
         };
         let mut diags = out.diagnostics;
         let new_state = match encode(&out.value, &ty) {
@@ -355,7 +355,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 vec![pb::import_resource_state::ImportedResource {
                     type_name: req.type_name.clone(),
                     state: Some(state),
-                    private: crate::framework::private::imported_now(),
+                    private: crate::private::imported_now(),
                 }],
                 Diagnostics::new(),
             ),

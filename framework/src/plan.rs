@@ -143,7 +143,7 @@ fn collect_replacements(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::schema::Attribute;
+    use crate::schema::Attribute;
 
     fn block() -> Block {
         Block::new("test")
