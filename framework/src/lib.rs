@@ -12,6 +12,7 @@ pub mod plan;
 pub mod plugin;
 pub mod private;
 pub mod proto;
+pub mod provider;
 pub mod resource;
 pub mod schema;
 pub mod server;
@@ -23,9 +24,10 @@ pub mod value;
 pub use diag::{Diagnostic, Diagnostics};
 pub use erased::{DynDataSource, DynResource};
 pub use model::Maybe;
+pub use provider::{ConfigureRequest, Provider, ReadConsistency};
 pub use resource::{
-    ConfigureRequest, CreateFailed, CreateRequest, Ctx, DataSource, DeleteRequest, Done, Model,
-    ModifyPlanRequest, Provider, ReadConsistency, ReadRequest, Resource, UpdateRequest,
+    CreateFailed, CreateRequest, Ctx, DataSource, DeleteRequest, Done, Model, ModifyPlanRequest,
+    ReadRequest, Resource, UpdateRequest,
 };
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use timeouts::Timeouts;

@@ -29,3 +29,6 @@ pub use client::{GraphClient, GraphClientOptions};
 pub use error::{ApiError, CreateError, GraphError};
 pub use request::Call;
 pub(crate) use roles::is_conflict;
+
+#[cfg(test)]
+mod tests;
