@@ -80,7 +80,7 @@ pub fn check_restricted_group(au: &DirObject, member: &DirObject) -> AppResult<(
     Ok(())
 }
 
-/// Adds the object `url` names to `au_id`, as a `$ref` add or a `members@odata.bind`.
+/// Adds the object `url` names to `au`, as a `$ref` add or a `members@odata.bind`.
 pub fn add_reference(d: &mut Directory, ctx: &Ctx, au: &DirObject, url: &str) -> AppResult<()> {
     let member_id = resolve_ref(&d.tenant, url)?;
     d.referenced(ctx.read, &member_id)?;

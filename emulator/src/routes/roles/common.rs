@@ -12,8 +12,10 @@ use crate::routes::common::{Ctx, json};
 use crate::store::ObjectKind;
 use crate::store::model::DirObject;
 
+/// The kind of the scope of scoped role members.
 pub(super) const AU: ObjectKind = ObjectKind::AdministrativeUnit;
 
+/// `v` with `@odata.context` for `fragment` first.
 pub(super) fn with_context(ctx: &Ctx, fragment: &str, v: Value) -> Value {
     let mut m = Map::new();
     m.insert(
@@ -69,10 +71,12 @@ fn page_values(
     Ok((value, page.total, page.next_after))
 }
 
+/// The request's `$filter`, parsed without Graph's per-property support rules.
 pub(super) fn lenient_filter(ctx: &Ctx) -> AppResult<Option<Filter>> {
     ctx.query.filter.as_deref().map(Filter::lenient).transpose()
 }
 
+/// A page of role resources as an OData collection answer.
 pub(super) fn collection_response(
     ctx: &Ctx,
     fragment: &str,
