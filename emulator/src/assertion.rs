@@ -3,6 +3,21 @@
 //!   thumbprint names a certificate registered on the app;
 //! - federated credentials: JWTs from an external issuer matched on issuer, subject and
 //!   audience, verified against the credential's JWKS.
+//!
+//! Certificates are parsed with `x509-cert`. The compact JWS handling stays hand-written
+//! on top of the `rsa` crate's PKCS#1 v1.5 and PSS verifiers instead of `jsonwebtoken`,
+//! which does handle PS256 and the `x5t#S256` header but would lose tested answers:
+//! - its header type has a closed `alg` enum, so an assertion signed with an algorithm
+//!   it does not know (`none`, say) fails to decode as a whole and would be answered
+//!   AADSTS50027 (malformed) instead of AADSTS5002738 naming the algorithm; a header
+//!   field of an unexpected JSON type (a numeric `kid`) fails the same way;
+//! - Entra's errors come in a fixed order (unknown certificate 700027, signature 700027,
+//!   time range 700024, issuer and subject 700021, audience 700016; for federated
+//!   credentials issuer 700211, subject 700213 and audience 700212 before the
+//!   signature), so its claim validation would be switched off and the header decoded
+//!   up front anyway, leaving it only the signature check the `rsa` crate does here;
+//! - it needs a crypto backend feature (`aws_lc_rs` or `rust_crypto`), a second RSA
+//!   stack beside the `rsa` crate that reads certificate and JWKS keys.
 
 use axum::http::StatusCode;
 use base64::Engine;
@@ -13,6 +28,8 @@ use rsa::{BigUint, RsaPublicKey};
 use serde_json::Value;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+use x509_cert::der::{Decode, Encode};
 
 use crate::error::TokenError;
 use crate::store::model::{AppRegistration, FederatedCredential};
@@ -131,50 +148,19 @@ pub fn cert_der(pem: &str) -> Option<Vec<u8>> {
     STANDARD.decode(body).ok()
 }
 
-/// Reads one DER TLV at `pos`: returns (tag, start of content, end of element).
-fn tlv(der: &[u8], pos: usize) -> Option<(u8, usize, usize)> {
-    let tag = *der.get(pos)?;
-    let first = *der.get(pos + 1)?;
-    let (len, header) = if first & 0x80 == 0 {
-        (usize::from(first), 2)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut len = 0usize;
-        for i in 0..n {
-            len = (len << 8) | usize::from(*der.get(pos + 2 + i)?);
-        }
-        (len, 2 + n)
-    };
-    let start = pos + header;
-    let end = start.checked_add(len)?;
-    (end <= der.len()).then_some((tag, start, end))
-}
-
-/// The SubjectPublicKeyInfo of an X.509 certificate (DER).
-fn spki_of(cert: &[u8]) -> Option<&[u8]> {
-    let (_, cert_body, _) = tlv(cert, 0)?;
-    let (_, tbs_body, tbs_end) = tlv(cert, cert_body)?;
-    let mut pos = tbs_body;
-    // Optional [0] version.
-    if let Some((0xa0, _, end)) = tlv(cert, pos) {
-        pos = end;
-    }
-    // serialNumber, signature, issuer, validity, subject.
-    for _ in 0..5 {
-        let (_, _, end) = tlv(cert, pos)?;
-        pos = end;
-    }
-    let (tag, _, end) = tlv(cert, pos)?;
-    (tag == 0x30 && end <= tbs_end).then(|| &cert[pos..end])
+/// The SubjectPublicKeyInfo (DER) of an X.509 certificate (DER).
+fn spki_of(cert: &[u8]) -> Option<Vec<u8>> {
+    let cert = Certificate::from_der(cert).ok()?;
+    cert.tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .ok()
 }
 
 /// The RSA public key of a PEM certificate.
 pub fn cert_public_key(pem: &str) -> Option<RsaPublicKey> {
     let der = cert_der(pem)?;
-    RsaPublicKey::from_public_key_der(spki_of(&der)?).ok()
+    RsaPublicKey::from_public_key_der(&spki_of(&der)?).ok()
 }
 
 /// `(x5t, x5t#S256)` thumbprints of a PEM certificate, base64url.
@@ -375,6 +361,13 @@ mod tests {
             cert_public_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn reads_the_certificate_of_the_example_seed() {
+        let pem = include_str!("../examples/credentials/demo-app-cert.pem");
+        assert!(cert_public_key(pem).is_some());
+        assert!(thumbprints(pem).is_some());
     }
 
     #[test]

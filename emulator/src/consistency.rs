@@ -1,13 +1,8 @@
-//! Per-request consistency: which copy of the directory serves the request, and the
-//! lazy work due before it (dynamic evaluations, pruning replicated history).
+//! Per-request consistency: the header that makes a request read the primary. The
+//! middleware that picks the copy of the directory serving each request (and runs the
+//! lazy work due before it) is in `routes/middleware.rs`.
 
-use axum::extract::{Request, State};
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::Response;
-
-use crate::AppState;
-use crate::replication::ReadAt;
 
 /// Request header that makes one request read the primary (`strong`), for test
 /// harnesses that assert the ground truth.
@@ -19,17 +14,4 @@ pub fn wants_strong(headers: &HeaderMap) -> bool {
         .get(CONSISTENCY_HEADER)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("strong"))
-}
-
-/// Middleware: runs due work, then picks the replica that serves this request (a
-/// seeded random one, or the primary for `x-emulator-consistency: strong`).
-pub async fn route_reads(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    state.tick();
-    let at = if wants_strong(req.headers()) {
-        ReadAt::Primary
-    } else {
-        ReadAt::Replica(state.faults().pick_replica())
-    };
-    req.extensions_mut().insert(at);
-    next.run(req).await
 }

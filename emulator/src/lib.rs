@@ -4,6 +4,23 @@
 //!
 //! Start one in-process with [`Emulator::start`] (async) or [`BackgroundEmulator::start`]
 //! (own thread, for synchronous tests), or drive [`app`] with `tower::ServiceExt::oneshot`.
+//!
+//! # Layout
+//!
+//! A module imports only from its own layer or the layers before it, and no two module
+//! files import each other, directly or around a loop (`scripts/check-module-cycles.py
+//! emulator/src` checks it):
+//!
+//! 1. `context`, `error`, `rng`: request ids, Graph's error envelopes, the seeded RNG.
+//! 2. `store`: the data model, the tenant and its change journal, seeds, the demo tenant.
+//! 3. `replication`, `view`, `dynamic`, `filter`, `odata`, `faults`, `stats`, `auth`,
+//!    `assertion`, `consistency`, `persist`: what a lagging replica sees, dynamic
+//!    membership, queries, fault decisions, counters, tokens and client credentials.
+//! 4. `directory` (the primary, the replication log, pending evaluations) and `options`.
+//! 5. `state`: [`AppState`], everything above behind one handle.
+//! 6. `routes`: `common`, `objects`, `references`, `member_lists` and `middleware` under
+//!    the route files, and `routes/mod.rs`, which only assembles the Graph router.
+//! 7. This file ([`app`], [`Emulator`]), then the binary (`main.rs`, `cli.rs`).
 
 pub mod assertion;
 pub mod auth;
@@ -47,7 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(routes::emulator_admin::routes(state));
     // Object ids are case-insensitive in Graph; rewrite them before routing.
     let normalized = tower::Layer::layer(
-        &tower::util::MapRequestLayer::new(routes::lowercase_guids),
+        &tower::util::MapRequestLayer::new(routes::common::lowercase_guids),
         inner,
     );
     Router::new()

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::Context;
 use parking_lot::Mutex;
 
-use crate::AppState;
 use crate::store::Tenant;
 
 /// Writes the tenant to its state file.
@@ -46,21 +45,22 @@ impl Persister {
         ))
     }
 
-    /// Records a change and saves the current tenant.
-    pub fn mark_dirty(&self, state: AppState) {
+    /// Records a change and saves the tenant `snapshot` returns.
+    pub fn mark_dirty(&self, snapshot: impl FnOnce() -> Tenant) {
         self.wanted.fetch_add(1, Ordering::SeqCst);
-        self.flush(&state);
+        self.flush(snapshot);
     }
 
-    /// Saves if there are unsaved changes. Writers serialize on a mutex and the
-    /// snapshot is taken inside it, so the file always ends with the latest state.
-    pub fn flush(&self, state: &AppState) {
+    /// Saves the tenant `snapshot` returns if there are unsaved changes. Writers
+    /// serialize on a mutex and the snapshot is taken inside it, so the file always ends
+    /// with the latest state.
+    pub fn flush(&self, snapshot: impl FnOnce() -> Tenant) {
         let mut written = self.written.lock();
         let wanted = self.wanted.load(Ordering::SeqCst);
         if *written >= wanted && wanted != 0 {
             return;
         }
-        let snapshot = state.snapshot();
+        let snapshot = snapshot();
         match write_atomic(&self.path, &snapshot) {
             Ok(()) => *written = wanted,
             Err(e) => tracing::error!("saving state to {}: {e:#}", self.path.display()),

@@ -8,6 +8,7 @@ use parking_lot::RwLock;
 
 use crate::auth::TokenSigner;
 use crate::directory::{Clock, Directory};
+use crate::dynamic;
 use crate::faults::Faults;
 use crate::options::Options;
 use crate::persist::Persister;
@@ -42,14 +43,17 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// Builds the state from options: the state file if present, else the seed.
     pub fn new(options: &Options) -> anyhow::Result<Self> {
-        let seed = options.load_seed()?.into_tenant()?;
+        let mut seed = options.load_seed()?.into_tenant()?;
+        // A seeded tenant existed long before start: its dynamic memberships are settled.
+        dynamic::evaluate_all(&mut seed);
+        seed.forget_changes();
         let (tenant, persister) = match &options.state_file {
             Some(path) => {
                 let (p, loaded) = Persister::open(path)?;
                 let tenant = match loaded {
                     // Evaluations pending when the state was saved catch up at start.
                     Some(mut t) => {
-                        crate::dynamic::evaluate_all(&mut t);
+                        dynamic::evaluate_all(&mut t);
                         t
                     }
                     None => seed.clone(),
@@ -134,7 +138,7 @@ impl AppState {
 
     fn persist(&self) {
         if let Some(p) = &self.inner.persister {
-            p.mark_dirty(self.clone());
+            p.mark_dirty(|| self.snapshot());
         }
     }
 
@@ -146,7 +150,7 @@ impl AppState {
     /// Writes pending state to disk now (no-op without a state file).
     pub fn flush(&self) {
         if let Some(p) = &self.inner.persister {
-            p.flush(self);
+            p.flush(|| self.snapshot());
         }
     }
 

@@ -1,14 +1,10 @@
-//! Request counters by method and route template (`GET /_emulator/stats`).
+//! Request counters by method and route template (`GET /_emulator/stats`), filled by the
+//! counting middleware (`routes/middleware.rs`).
 
 use std::collections::BTreeMap;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
 use parking_lot::Mutex;
 use serde_json::{Value, json};
-
-use crate::AppState;
 
 /// Marks a request that arrived inside a `$batch`: counted apart from HTTP requests.
 #[derive(Debug, Clone, Copy)]
@@ -64,21 +60,4 @@ impl Stats {
             .collect();
         json!({"total": c.total, "batch_items": c.batch_items, "routes": c.routes, "statuses": statuses})
     }
-}
-
-/// Middleware: counts the request under `METHOD /route/{template}`.
-pub async fn count(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let template = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "(unmatched)".to_owned(), |m| m.as_str().to_owned());
-    let key = format!("{} {template}", req.method());
-    if req.extensions().get::<BatchItem>().is_some() {
-        state.stats().record_batch_item(key);
-    } else {
-        state.stats().record(key);
-    }
-    let resp = next.run(req).await;
-    state.stats().record_status(resp.status().as_u16());
-    resp
 }

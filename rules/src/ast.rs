@@ -3,8 +3,8 @@
 //! Equality on every node ignores spans (see [`Spanned`]), so two rules that differ
 //! only in spacing, quoting, parentheses or property-name case compare equal.
 
-use crate::properties::PropertyDef;
 use crate::time::{DateTime, IsoDuration};
+use crate::vocabulary::PropertyDef;
 
 /// Byte offsets `start..end` into the rule source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -55,25 +55,6 @@ impl<T: PartialEq> PartialEq for Spanned<T> {
 }
 
 impl<T: Eq> Eq for Spanned<T> {}
-
-/// The kind of object a rule selects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Subject {
-    /// `user.*` properties.
-    User,
-    /// `device.*` properties (also written without the prefix).
-    Device,
-}
-
-impl Subject {
-    /// The property prefix without the dot: `user` or `device`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Subject::User => "user",
-            Subject::Device => "device",
-        }
-    }
-}
 
 /// A boolean expression.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,16 +12,17 @@ mod rule;
 mod suggest;
 mod time;
 mod validate;
+mod vocabulary;
 
 pub use ast::{
     CollectionTest, Comparison, Expr, Operator, PlanField, Property, Quantifier, Span, Spanned,
-    Subject, Value,
+    Value,
 };
 pub use error::{ErrorKind, RuleError};
 pub use eval::{EvalContext, evaluate};
 pub use normal::{normalize, same_rule};
 pub use parser::{MAX_DEPTH, parse};
-pub use properties::{PropertyDef, PropertyType, known_properties, lookup};
+pub use properties::{known_properties, lookup};
 pub use rule::Rule;
 pub use suggest::closest;
 pub use time::{DateTime, IsoDuration};
@@ -29,3 +30,4 @@ pub use validate::{
     MAX_MEMBER_OF_GROUPS, MAX_RULE_CHARS, parse_for_administrative_unit,
     validate_for_administrative_unit,
 };
+pub use vocabulary::{PropertyDef, PropertyType, Subject};

@@ -37,57 +37,8 @@
 //! `sipProxyAddress` and `deviceManagementAppId` have no documented Graph counterpart
 //! and are read under their rule names.
 
-use crate::ast::{PlanField, Property, Subject};
-
-/// The value type of a property, which decides the operators it accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PropertyType {
-    /// Single string.
-    String,
-    /// `true`/`false`.
-    Bool,
-    /// Date-time (`-le`/`-ge` allowed).
-    DateTime,
-    /// Multi-valued strings, tested with `-any`/`-all (_ ...)`.
-    StringCollection,
-    /// `assignedPlans`, tested with `-any`/`-all (assignedPlan.* ...)`.
-    AssignedPlans,
-    /// `memberOf`, tested with `-any (group.objectId -in [...])`.
-    MemberOf,
-}
-
-impl PropertyType {
-    /// Whether the property is multi-valued (needs `-any`/`-all`).
-    pub fn is_collection(self) -> bool {
-        matches!(
-            self,
-            PropertyType::StringCollection | PropertyType::AssignedPlans | PropertyType::MemberOf
-        )
-    }
-}
-
-/// One catalogued property.
-#[derive(Debug, PartialEq, Eq, Hash)]
-pub struct PropertyDef {
-    /// User or device.
-    pub subject: Subject,
-    /// Canonical name without prefix, e.g. `department`.
-    pub name: &'static str,
-    /// Value type.
-    pub ty: PropertyType,
-    /// Graph JSON path, dot-separated.
-    pub graph_path: &'static str,
-}
-
-impl PropertyDef {
-    /// The top-level Graph JSON property (for `$select`).
-    pub fn graph_property(&self) -> &'static str {
-        match self.graph_path.split_once('.') {
-            Some((top, _)) => top,
-            None => self.graph_path,
-        }
-    }
-}
+use crate::ast::{PlanField, Property};
+use crate::vocabulary::{PropertyDef, PropertyType, Subject};
 
 const fn def(
     subject: Subject,

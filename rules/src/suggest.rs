@@ -1,7 +1,8 @@
 //! "Did you mean" suggestions based on edit distance.
 
-use crate::ast::{Operator, Subject};
+use crate::ast::Operator;
 use crate::properties::{known_properties, strip_prefix_ci};
+use crate::vocabulary::Subject;
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions),
 /// ignoring ASCII case.

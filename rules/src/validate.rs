@@ -2,13 +2,12 @@
 
 mod values;
 
-use crate::ast::{
-    CollectionTest, Expr, Operator, Property, Quantifier, Span, Spanned, Subject, Value,
-};
+use crate::ast::{CollectionTest, Expr, Operator, Property, Quantifier, Span, Spanned, Value};
 use crate::error::{ErrorKind, RuleError};
-use crate::properties::{PropertyType, strip_prefix_ci};
+use crate::properties::strip_prefix_ci;
 use crate::rule::Rule;
 use crate::suggest;
+use crate::vocabulary::{PropertyType, Subject};
 
 /// Maximum rule length in characters.
 pub const MAX_RULE_CHARS: usize = 3072;

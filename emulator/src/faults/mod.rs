@@ -1,9 +1,10 @@
 //! Fault injection: throttling, errors, latency, dropped connections (before or after a
 //! write commits), a per-app request budget, and the consistency settings (replication
 //! lag, replicas, dynamic-membership delay). Driven by a deterministic RNG (`fault_seed`).
+//! The middleware that applies the decisions to requests is in `routes/middleware.rs`.
 
 mod config;
-mod inject;
+mod response;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -11,7 +12,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 pub use config::FaultConfig;
-pub use inject::{CommitDropped, broken_response, inject};
+pub use response::{CommitDropped, broken_response, injected_error};
 
 use crate::replication::LagModel;
 use crate::rng::SplitMix;

@@ -2,7 +2,7 @@
 //! lambda bodies) is bounded, so hostile filters get a 400 instead of overflowing the
 //! stack; `and`/`or` chains are flat lists, so long chains nest nothing.
 
-use super::{Expr, Lit, Op};
+use super::ast::{Expr, Lit, Op};
 use crate::error::{AppError, AppResult};
 
 /// Deepest nesting of parentheses, `not` and lambda bodies accepted in `$filter`.

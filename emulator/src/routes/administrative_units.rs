@@ -10,7 +10,9 @@ use axum::response::Response;
 use axum::routing::{any, get};
 use serde_json::{Map, Value};
 
-use super::{Ctx, count_text, json, json_object, no_content};
+use super::common::{Ctx, count_text, json, json_object, no_content, prefixes, sorted};
+use super::objects::typed_json;
+use super::references::add_reference;
 use crate::AppState;
 use crate::auth::perms;
 use crate::directory::Directory;
@@ -18,23 +20,13 @@ use crate::dynamic;
 use crate::error::{AppError, AppResult};
 use crate::filter::{Filter, Target};
 use crate::odata;
-use crate::store::model::DirObject;
+use crate::store::model::{DirObject, now_ms};
 use crate::store::{ObjectKind, schema};
 use crate::view::View;
 
 const KIND: ObjectKind = ObjectKind::AdministrativeUnit;
 /// Maximum display name length.
 pub const MAX_DISPLAY_NAME: usize = 256;
-
-/// Collection prefixes served for a version (canonical first). The top-level
-/// `administrativeUnits` entity set exists in beta only.
-pub fn prefixes(version: &str) -> Vec<String> {
-    let mut p = vec![format!("/{version}/directory/administrativeUnits")];
-    if version == "beta" {
-        p.push(format!("/{version}/administrativeUnits"));
-    }
-    p
-}
 
 /// Graph v1.0's answer below `/administrativeUnits`: an unknown segment.
 async fn not_in_v1() -> AppError {
@@ -128,7 +120,7 @@ fn add_expanded(v: &View<'_>, ctx: &Ctx, au: &DirObject, value: &mut Value) {
         .members(&au.id)
         .into_iter()
         .take(EXPAND_LIMIT)
-        .map(|o| super::directory_objects::typed_json(o, &odata::Query::default()))
+        .map(|o| typed_json(o, &odata::Query::default()))
         .collect();
     if let Value::Object(m) = value {
         m.insert("members".into(), Value::Array(members));
@@ -154,24 +146,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         }))
     })?;
     Ok(json(StatusCode::OK, body))
-}
-
-/// Applies `$orderby displayName [asc|desc]` (other keys sort by id).
-pub fn sorted<'a>(mut objs: Vec<&'a DirObject>, ctx: &Ctx) -> Vec<&'a DirObject> {
-    if let Some(ob) = &ctx.query.orderby {
-        let mut parts = ob.split_whitespace();
-        let key = parts.next().unwrap_or("displayName").to_owned();
-        let desc = parts.next().is_some_and(|d| d.eq_ignore_ascii_case("desc"));
-        objs.sort_by(|a, b| {
-            let ka = a.str_prop(&key).unwrap_or_default().to_lowercase();
-            let kb = b.str_prop(&key).unwrap_or_default().to_lowercase();
-            ka.cmp(&kb).then_with(|| a.id.cmp(&b.id))
-        });
-        if desc {
-            objs.reverse();
-        }
-    }
-    objs
 }
 
 async fn count(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -303,7 +277,7 @@ fn member_binds(body: &Map<String, Value>) -> AppResult<Vec<String>> {
 fn bind_members(d: &mut Directory, ctx: &Ctx, au_id: &str, urls: &[String]) -> AppResult<()> {
     let au = d.tenant.get_kind(au_id, KIND)?.clone();
     for url in urls {
-        super::members::add_reference(d, ctx, &au, url)?;
+        add_reference(d, ctx, &au, url)?;
     }
     Ok(())
 }
@@ -375,7 +349,7 @@ async fn update(
         bind_members(d, &ctx, &id, &binds)?;
         let obj = d.tenant.edit_kind(&id, KIND)?;
         obj.props = merged;
-        obj.modified_ms = crate::store::model::now_ms();
+        obj.modified_ms = now_ms();
         Ok(())
     })?;
     Ok(no_content())
@@ -425,7 +399,7 @@ async fn delta(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .find(|(k, _)| k.eq_ignore_ascii_case("$deltatoken"))
         .map(|(_, v)| v.clone());
     let since = raw_token.as_deref().map(decode_delta).transpose()?;
-    let now = crate::store::model::now_ms();
+    let now = now_ms();
     let body = state.read(|t| -> AppResult<Value> {
         let changed = |o: &&DirObject| since.is_none_or(|s| s != u64::MAX && o.modified_ms >= s);
         let live: Vec<&DirObject> = t.list(KIND).filter(changed).collect();

@@ -8,7 +8,6 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
@@ -16,18 +15,25 @@ use http_body_util::BodyExt;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
-use super::{Ctx, json, json_object};
+use super::common::{Ctx, json, json_object, lowercase_guids};
 use crate::AppState;
 use crate::consistency::CONSISTENCY_HEADER;
 use crate::error::{AppError, AppResult};
-use crate::faults::CommitDropped;
+use crate::faults::{CommitDropped, broken_response};
+use crate::stats::BatchItem;
 
 /// Maximum number of requests in one batch.
 pub const MAX_BATCH: usize = 20;
 
-/// Registers the batch route for `version`.
-pub fn routes(r: Router<AppState>, version: &str) -> Router<AppState> {
-    r.route(&format!("/{version}/$batch"), post(batch))
+/// Registers the batch route for `version`; `items` is the Graph router that serves each
+/// item of a batch.
+pub fn routes(r: Router<AppState>, version: &str, items: Router) -> Router<AppState> {
+    r.route(
+        &format!("/{version}/$batch"),
+        post(move |ctx: Ctx, headers: HeaderMap, body: Bytes| {
+            batch(ctx, headers, body, items.clone())
+        }),
+    )
 }
 
 #[derive(Debug)]
@@ -153,16 +159,10 @@ fn order(items: &[Item]) -> AppResult<Vec<usize>> {
     Ok(out)
 }
 
-async fn batch(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    body: Bytes,
-) -> AppResult<Response> {
+async fn batch(ctx: Ctx, headers: HeaderMap, body: Bytes, router: Router) -> AppResult<Response> {
     let body = json_object(&body)?;
     let items = parse_items(&body)?;
     let sequence = order(&items)?;
-    let router = super::graph_router(state.clone());
     let mut statuses: HashMap<String, u16> = HashMap::new();
     let mut responses: Vec<(usize, Value)> = Vec::new();
     let mut dropped = false;
@@ -189,7 +189,7 @@ async fn batch(
         responses.push((i, resp));
     }
     if dropped {
-        return Ok(crate::faults::broken_response());
+        return Ok(broken_response());
     }
     responses.sort_by_key(|(i, _)| *i);
     let value: Vec<Value> = responses.into_iter().map(|(_, v)| v).collect();
@@ -232,7 +232,7 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> (
         .body
         .as_ref()
         .map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    let Ok(mut req) = builder.body(body).map(super::lowercase_guids) else {
+    let Ok(mut req) = builder.body(body).map(lowercase_guids) else {
         let e = item_error(
             it,
             StatusCode::BAD_REQUEST,
@@ -241,7 +241,7 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> (
         );
         return (e, false);
     };
-    req.extensions_mut().insert(crate::stats::BatchItem);
+    req.extensions_mut().insert(BatchItem);
     let resp = match router.clone().oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

@@ -12,39 +12,20 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Map, Value};
 
-use super::administrative_units::sorted;
-use super::{Ctx, count_text, json, json_object, no_content};
+use super::common::{Ctx, count_text, json, json_object, no_content, sorted};
+use super::objects::{
+    can_read, check_kind_rules, check_member_management, create_object, delete_object, perms_for,
+    typed_json,
+};
 use crate::AppState;
-use crate::auth::{Caller, perms};
-use crate::dynamic;
+use crate::auth::perms;
+use crate::directory::Directory;
 use crate::error::{AppError, AppResult};
 use crate::filter::{Filter, Target};
 use crate::odata;
-use crate::store::model::DirObject;
-use crate::store::{ObjectKind, Tenant, defaults, schema};
+use crate::store::model::{DirObject, normalize_id, now_ms};
+use crate::store::{ObjectKind, schema};
 use crate::view::View;
-
-/// Permission sets (read, create, update/delete) for a kind.
-pub fn perms_for(
-    kind: ObjectKind,
-) -> (
-    &'static [&'static str],
-    &'static [&'static str],
-    &'static [&'static str],
-) {
-    match kind {
-        ObjectKind::User => (perms::USER_READ, perms::USER_WRITE, perms::USER_WRITE),
-        ObjectKind::Group => (perms::GROUP_READ, perms::GROUP_CREATE, perms::GROUP_WRITE),
-        ObjectKind::Device => (perms::DEVICE_READ, perms::DEVICE_WRITE, perms::DEVICE_WRITE),
-        ObjectKind::AdministrativeUnit => (perms::AU_READ, perms::AU_WRITE, perms::AU_WRITE),
-        ObjectKind::ServicePrincipal | ObjectKind::Application => (
-            perms::APP_READ,
-            &["Application.ReadWrite.All"],
-            &["Application.ReadWrite.All"],
-        ),
-        ObjectKind::DirectoryRole => (perms::ROLE_READ, perms::ROLE_WRITE, perms::ROLE_WRITE),
-    }
-}
 
 /// Collection segment for a kind (`users`, `groups`, ...).
 pub fn segment(kind: ObjectKind) -> &'static str {
@@ -128,14 +109,6 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
             post(get_by_ids),
         )
         .route(&format!("/{version}/organization"), get(organization))
-}
-
-/// Renders an object with `@odata.type` (polymorphic collections).
-pub fn typed_json(obj: &DirObject, query: &odata::Query) -> Value {
-    let mut m = Map::new();
-    m.insert("@odata.type".into(), Value::String(obj.kind.odata_type()));
-    m.extend(odata::render_object(obj, query));
-    Value::Object(m)
 }
 
 fn filter_for(ctx: &Ctx, kind: ObjectKind, advanced: bool) -> AppResult<Option<Filter>> {
@@ -222,82 +195,6 @@ async fn get_one(
     Ok(json(StatusCode::OK, body))
 }
 
-/// Kind-specific validation for create and update (`existing` = stored object on PATCH).
-pub fn check_kind_rules(
-    t: &Tenant,
-    kind: ObjectKind,
-    props: &Map<String, Value>,
-    existing: Option<&DirObject>,
-) -> AppResult<()> {
-    let self_id = existing.map(|o| o.id.as_str());
-    let clash = |prop: &str| -> AppResult<()> {
-        if let Some(v) = props.get(prop).and_then(Value::as_str) {
-            let taken = t.list(kind).any(|o| {
-                Some(o.id.as_str()) != self_id
-                    && o.str_prop(prop).is_some_and(|x| x.eq_ignore_ascii_case(v))
-            });
-            if taken {
-                return Err(AppError::bad_request(format!(
-                    "Another object with the same value for property {prop} already exists."
-                )));
-            }
-        }
-        Ok(())
-    };
-    match kind {
-        ObjectKind::User => {
-            if let Some(upn) = props.get("userPrincipalName").and_then(Value::as_str) {
-                let domain_ok = upn.split_once('@').is_some_and(|(user, domain)| {
-                    !user.is_empty() && t.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
-                });
-                if !domain_ok {
-                    return Err(AppError::bad_request(
-                        "The domain portion of the userPrincipalName property is invalid. You must use one of the verified domain names in your organization.",
-                    ));
-                }
-            }
-            clash("userPrincipalName")?;
-            if let Some(p) = props.get("passwordProfile") {
-                let pw = p
-                    .get("password")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                if existing.is_none() && pw.chars().count() < 8 {
-                    return Err(AppError::bad_request(
-                        "The specified password does not comply with password complexity requirements. Please provide a different password.",
-                    ));
-                }
-            }
-        }
-        ObjectKind::Group => {
-            if let Some(nick) = props.get("mailNickname").and_then(Value::as_str) {
-                let ok = !nick.is_empty()
-                    && nick.len() <= 64
-                    && nick
-                        .chars()
-                        .all(|c| c.is_ascii() && !"@()\\[]\";:<>, ".contains(c));
-                if !ok {
-                    return Err(AppError::invalid_value("mailNickname", "Group"));
-                }
-            }
-            if props.get("isAssignableToRole").and_then(Value::as_bool) == Some(true) {
-                let security = props
-                    .get("securityEnabled")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                if !security {
-                    return Err(AppError::bad_request(
-                        "IsAssignableToRole can only be set to true for security-enabled groups.",
-                    ));
-                }
-            }
-        }
-        ObjectKind::Device => clash("deviceId")?,
-        _ => {}
-    }
-    Ok(())
-}
-
 async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -310,30 +207,6 @@ async fn create(
     // The creating request is answered from the primary, like Graph's create response.
     let value = state.read(|t| t.get(&obj).map(|o| entity(&ctx, o)));
     Ok(json(StatusCode::CREATED, value.unwrap_or(Value::Null)))
-}
-
-/// Validates `body` and creates an object of `kind`; returns its id.
-pub fn create_object(
-    state: &AppState,
-    kind: ObjectKind,
-    body: &Map<String, Value>,
-) -> AppResult<String> {
-    let mut props = schema::check_body(kind, body, true)?;
-    if kind == ObjectKind::Group
-        && let Some(rule) = props.get("membershipRule").and_then(Value::as_str)
-    {
-        dynamic::validate_rule_syntax(rule)?;
-    }
-    let id = uuid::Uuid::new_v4().to_string();
-    state.write(|d| -> AppResult<()> {
-        let t = &mut d.tenant;
-        check_kind_rules(t, kind, &props, None)?;
-        let domain = t.domains.first().cloned().unwrap_or_default();
-        defaults::fill(kind, &mut props, &domain);
-        t.insert(DirObject::new(id.clone(), kind, props));
-        Ok(())
-    })?;
-    Ok(id)
 }
 
 async fn update(
@@ -353,51 +226,10 @@ async fn update(
         check_kind_rules(t, kind, &props, Some(&existing))?;
         let obj = t.edit_kind(&id, kind)?;
         obj.props.extend(props);
-        obj.modified_ms = crate::store::model::now_ms();
+        obj.modified_ms = now_ms();
         Ok(())
     })?;
     Ok(no_content())
-}
-
-/// Restricted-management AUs: tenant-level permissions (application permissions and
-/// tenant-scoped roles) cannot modify their member objects; only a role assigned at
-/// that AU's scope can (reference §1.2).
-pub fn check_member_management(t: &Tenant, caller: &Caller, obj: &DirObject) -> AppResult<()> {
-    for au in t.aus_of(&obj.id) {
-        if !au.bool_prop("isMemberManagementRestricted") {
-            continue;
-        }
-        let scope = format!("/administrativeUnits/{}", au.id);
-        let scoped = t
-            .role_assignments
-            .values()
-            .any(|a| a.principal_id == caller.object_id && a.directory_scope_id == scope);
-        if !scoped {
-            return Err(AppError::forbidden());
-        }
-    }
-    Ok(())
-}
-
-/// Deletes an object as Graph does: users and Microsoft 365 groups go to the recycle
-/// bin, security groups and devices are removed permanently.
-pub fn delete_object(t: &mut Tenant, id: &str) -> AppResult<()> {
-    let obj = t.get(id).ok_or_else(|| AppError::not_found(id))?;
-    let soft = match obj.kind {
-        ObjectKind::User | ObjectKind::AdministrativeUnit | ObjectKind::Application => true,
-        ObjectKind::Group => obj
-            .props
-            .get("groupTypes")
-            .and_then(Value::as_array)
-            .is_some_and(|g| g.iter().any(|x| x.as_str() == Some("Unified"))),
-        _ => false,
-    };
-    if soft {
-        t.soft_delete(id)?;
-    } else {
-        t.hard_delete(id);
-    }
-    Ok(())
 }
 
 async fn delete(
@@ -514,11 +346,7 @@ async fn deleted_get(
 
 /// A recycle-bin item a write addresses: in the bin at the primary and at the serving
 /// replica, else 404. Returns its kind.
-fn addressed_deleted(
-    d: &crate::directory::Directory,
-    ctx: &Ctx,
-    id: &str,
-) -> AppResult<ObjectKind> {
+fn addressed_deleted(d: &Directory, ctx: &Ctx, id: &str) -> AppResult<ObjectKind> {
     d.view(ctx.read)
         .deleted(id)
         .ok_or_else(|| AppError::not_found(id))?;
@@ -575,11 +403,6 @@ async fn deleted_purge(
     Ok(no_content())
 }
 
-/// Whether the caller may read objects of `kind`.
-pub fn can_read(caller: &Caller, kind: ObjectKind) -> bool {
-    caller.has_any(perms_for(kind).0)
-}
-
 async fn directory_object(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -624,7 +447,7 @@ async fn get_by_ids(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> App
     }
     let value = state.view(ctx.read, |v| {
         ids.iter()
-            .filter_map(|id| v.get(&super::normalize_id(id)))
+            .filter_map(|id| v.get(&normalize_id(id)))
             .filter(|o| types.as_ref().is_none_or(|ty| ty.contains(&o.kind)))
             .filter(|o| can_read(&ctx.caller, o.kind))
             .map(|o| typed_json(o, &ctx.query))

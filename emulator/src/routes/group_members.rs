@@ -13,9 +13,9 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::Value;
 
+use super::common::{Ctx, count_text, json, json_object, no_content};
 use super::member_lists::{self, CountQuery, cast_of};
 use super::references::{ref_url, resolve_ref};
-use super::{Ctx, count_text, json, json_object, no_content};
 use crate::AppState;
 use crate::auth::perms;
 use crate::directory::Directory;

@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use super::Ctx;
-use super::directory_objects::{can_read, typed_json};
+use super::common::Ctx;
+use super::objects::{can_read, typed_json};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::filter::{Filter, Target};

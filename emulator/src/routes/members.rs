@@ -13,11 +13,12 @@ use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Map, Value};
 
-use super::administrative_units::prefixes;
-use super::directory_objects::{create_object, delete_object, perms_for, typed_json};
+use super::common::{Ctx, count_text, json, json_object, no_content, prefixes};
 use super::member_lists::{self, CountQuery, cast_of};
-use super::references::{ref_url, resolve_ref};
-use super::{Ctx, count_text, json, json_object, no_content};
+use super::objects::{
+    check_member_management, create_object, delete_object, perms_for, typed_json,
+};
+use super::references::{add_reference, check_restricted_group, ref_url, resolve_ref};
 use crate::AppState;
 use crate::auth::{Caller, perms};
 use crate::directory::Directory;
@@ -188,38 +189,6 @@ fn writable_au(d: &Directory, ctx: &Ctx, id: &str) -> AppResult<DirObject> {
     Ok(au)
 }
 
-/// Restricted-management AUs accept security groups only (not mail-enabled, not
-/// Microsoft 365).
-fn check_restricted_group(au: &DirObject, member: &DirObject) -> AppResult<()> {
-    if !au.bool_prop("isMemberManagementRestricted") || member.kind != ObjectKind::Group {
-        return Ok(());
-    }
-    let unified = member
-        .props
-        .get("groupTypes")
-        .and_then(Value::as_array)
-        .is_some_and(|g| g.iter().any(|x| x.as_str() == Some("Unified")));
-    if unified || member.bool_prop("mailEnabled") || !member.bool_prop("securityEnabled") {
-        return Err(AppError::bad_request(
-            "Only security groups that are not mail-enabled can be added to a restricted management administrative unit.",
-        ));
-    }
-    Ok(())
-}
-
-/// Adds the object `url` names to `au_id`, as a `$ref` add or a `members@odata.bind`.
-pub fn add_reference(d: &mut Directory, ctx: &Ctx, au: &DirObject, url: &str) -> AppResult<()> {
-    let member_id = resolve_ref(&d.tenant, url)?;
-    d.referenced(ctx.read, &member_id)?;
-    let member = d
-        .tenant
-        .get(&member_id)
-        .cloned()
-        .ok_or_else(|| AppError::not_found(&member_id))?;
-    check_restricted_group(au, &member)?;
-    d.tenant.add_member(&au.id, &member_id)
-}
-
 async fn add_ref(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -288,7 +257,7 @@ async fn delete_member_object(
             .cloned()
             .ok_or_else(|| AppError::not_found(&member))?;
         ctx.caller.require(perms_for(obj.kind).2)?;
-        super::directory_objects::check_member_management(t, &ctx.caller, &obj)?;
+        check_member_management(t, &ctx.caller, &obj)?;
         delete_object(t, &member)
     })?;
     Ok(no_content())

@@ -1,9 +1,13 @@
-//! `@odata.id` references in `$ref` writes and `members@odata.bind`.
+//! `@odata.id` references in `$ref` writes and `members@odata.bind`, and the AU member
+//! write both of them make.
 
 use serde_json::{Map, Value};
 
+use super::common::Ctx;
+use crate::directory::Directory;
 use crate::error::{AppError, AppResult};
-use crate::store::{ObjectKind, Tenant};
+use crate::store::model::normalize_id;
+use crate::store::{DirObject, ObjectKind, Tenant};
 
 /// The `@odata.id` URL of a `$ref` body.
 pub fn ref_url(body: &Map<String, Value>) -> AppResult<String> {
@@ -40,7 +44,7 @@ pub fn resolve_ref(t: &Tenant, url: &str) -> AppResult<String> {
             "Invalid object identifier '{url}'."
         )));
     };
-    let id = super::normalize_id(&percent_encoding::percent_decode_str(raw_id).decode_utf8_lossy());
+    let id = normalize_id(&percent_encoding::percent_decode_str(raw_id).decode_utf8_lossy());
     let obj = match kind {
         Some(ObjectKind::User) if uuid::Uuid::parse_str(&id).is_err() => t
             .list(ObjectKind::User)
@@ -55,4 +59,36 @@ pub fn resolve_ref(t: &Tenant, url: &str) -> AppResult<String> {
         return Err(AppError::not_found(&id));
     }
     Ok(obj.id.clone())
+}
+
+/// Restricted-management AUs accept security groups only (not mail-enabled, not
+/// Microsoft 365).
+pub fn check_restricted_group(au: &DirObject, member: &DirObject) -> AppResult<()> {
+    if !au.bool_prop("isMemberManagementRestricted") || member.kind != ObjectKind::Group {
+        return Ok(());
+    }
+    let unified = member
+        .props
+        .get("groupTypes")
+        .and_then(Value::as_array)
+        .is_some_and(|g| g.iter().any(|x| x.as_str() == Some("Unified")));
+    if unified || member.bool_prop("mailEnabled") || !member.bool_prop("securityEnabled") {
+        return Err(AppError::bad_request(
+            "Only security groups that are not mail-enabled can be added to a restricted management administrative unit.",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds the object `url` names to `au`, as a `$ref` add or a `members@odata.bind`.
+pub fn add_reference(d: &mut Directory, ctx: &Ctx, au: &DirObject, url: &str) -> AppResult<()> {
+    let member_id = resolve_ref(&d.tenant, url)?;
+    d.referenced(ctx.read, &member_id)?;
+    let member = d
+        .tenant
+        .get(&member_id)
+        .cloned()
+        .ok_or_else(|| AppError::not_found(&member_id))?;
+    check_restricted_group(au, &member)?;
+    d.tenant.add_member(&au.id, &member_id)
 }

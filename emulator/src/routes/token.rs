@@ -13,10 +13,12 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
+use super::middleware::count_requests;
 use crate::AppState;
+use crate::assertion::verify_client_assertion;
 use crate::auth::{GRAPH_APP_ID, GRAPH_RESOURCE};
 use crate::error::TokenError;
-use crate::store::model::AppRegistration;
+use crate::store::model::{AppRegistration, ManagedIdentity};
 
 /// Assertion type for certificate and federated credentials.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -36,7 +38,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/msi/token", get(app_service))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::stats::count,
+            count_requests,
         ))
         .with_state(state)
 }
@@ -205,7 +207,7 @@ fn issue(
                 ));
             }
             let own = state.own_urls();
-            crate::assertion::verify_client_assertion(&app, assertion, &tenant_id, tenant, &own)?;
+            verify_client_assertion(&app, assertion, &tenant_id, tenant, &own)?;
             Credential::Assertion
         }
         (None, None) => {
@@ -309,10 +311,7 @@ fn mi_error(description: &str) -> Response {
 
 /// Picks the managed identity named by `client_id`/`object_id`/`msi_res_id`, or the
 /// system-assigned one.
-fn pick_identity(
-    state: &AppState,
-    q: &HashMap<String, String>,
-) -> Option<crate::store::model::ManagedIdentity> {
+fn pick_identity(state: &AppState, q: &HashMap<String, String>) -> Option<ManagedIdentity> {
     state.read(|t| {
         let ids = &t.managed_identities;
         if let Some(c) = q.get("client_id").or_else(|| q.get("clientid")) {

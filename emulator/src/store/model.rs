@@ -274,6 +274,15 @@ pub fn now_iso() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Lowercases `s` when it is a GUID (Graph object ids are case-insensitive).
+pub fn normalize_id(s: &str) -> String {
+    if uuid::Uuid::parse_str(s).is_ok() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_owned()
+    }
+}
+
 /// A stable GUID derived from `parts` (SHA-256, RFC 4122 variant, version 4 bits).
 pub fn derived_guid(parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use super::model::{CustomRole, DirObject, ObjectKind, RoleAssignment, derived_guid};
+use super::model::{CustomRole, DirObject, ObjectKind, RoleAssignment, derived_guid, normalize_id};
 use super::roles_catalog;
 use super::tenant::Tenant;
 use crate::error::{AppError, AppResult};
@@ -96,8 +96,8 @@ pub fn create_assignment(
     principal_id: &str,
     scope: &str,
 ) -> AppResult<RoleAssignment> {
-    let role_definition_id = &crate::routes::normalize_id(role_definition_id);
-    let principal_id = &crate::routes::normalize_id(principal_id);
+    let role_definition_id = &normalize_id(role_definition_id);
+    let principal_id = &normalize_id(principal_id);
     let scope = &scope
         .to_ascii_lowercase()
         .replace("/administrativeunits/", "/administrativeUnits/");

@@ -144,7 +144,9 @@ impl Seed {
         Ok(())
     }
 
-    /// Builds the tenant described by this seed.
+    /// Builds the tenant described by this seed, every object aged (visible everywhere at
+    /// once) and no change pending. Dynamic memberships are not evaluated here: the store
+    /// knows no rules, and the application state evaluates them once it has the tenant.
     pub fn into_tenant(self) -> anyhow::Result<Tenant> {
         let Some(domain) = self.tenant.domains.first() else {
             bail!("seed: tenant.domains must list at least one domain");
@@ -242,7 +244,6 @@ impl Seed {
                 },
             );
         }
-        crate::dynamic::evaluate_all(&mut t);
         age_seeded_objects(&mut t);
         t.forget_changes();
         Ok(t)

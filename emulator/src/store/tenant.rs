@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::journal::Journal;
+use super::journal::{ChangeSet, Journal, ObjState, deltas, link};
 use super::model::{
     AppRegistration, CustomRole, DirObject, ManagedIdentity, ObjectKind, RoleAssignment, now_iso,
 };
@@ -195,5 +195,82 @@ impl Tenant {
             *m.entry(o.kind.type_name()).or_default() += 1;
         }
         m
+    }
+}
+
+/// Change capture (the journal types are in `journal.rs`).
+impl Tenant {
+    /// Where object `id` stands now.
+    pub fn object_state(&self, id: &str) -> ObjState {
+        if let Some(o) = self.objects.get(id) {
+            ObjState::Live(o.clone())
+        } else if let Some(o) = self.deleted.get(id) {
+            ObjState::Deleted(o.clone())
+        } else {
+            ObjState::Absent
+        }
+    }
+
+    /// Remembers object `id` before it is mutated.
+    pub(super) fn capture_object(&mut self, id: &str) {
+        if !self.journal.objects.contains_key(id) {
+            let state = self.object_state(id);
+            self.journal.objects.insert(id.to_owned(), state);
+        }
+    }
+
+    /// Remembers the AU link before it is mutated.
+    pub(super) fn capture_au_link(&mut self, au: &str, member: &str) {
+        let key = link(au, member);
+        if !self.journal.au_links.contains_key(&key) {
+            let present = self.has_au_link(au, member);
+            self.journal.au_links.insert(key, present);
+        }
+    }
+
+    /// Remembers the group link before it is mutated.
+    pub(super) fn capture_group_link(&mut self, group: &str, member: &str) {
+        let key = link(group, member);
+        if !self.journal.group_links.contains_key(&key) {
+            let present = self.has_group_link(group, member);
+            self.journal.group_links.insert(key, present);
+        }
+    }
+
+    /// Remembers role assignment `id` before it is mutated.
+    pub(super) fn capture_assignment(&mut self, id: &str) {
+        if !self.journal.assignments.contains_key(id) {
+            let a = self.role_assignments.get(id).cloned();
+            self.journal.assignments.insert(id.to_owned(), a);
+        }
+    }
+
+    /// Remembers custom role `id` before it is mutated.
+    pub(super) fn capture_custom_role(&mut self, id: &str) {
+        if !self.journal.custom_roles.contains_key(id) {
+            let r = self.custom_roles.get(id).cloned();
+            self.journal.custom_roles.insert(id.to_owned(), r);
+        }
+    }
+
+    /// The net changes since the last call, clearing the journal.
+    pub fn take_changes(&mut self) -> ChangeSet {
+        let journal = std::mem::take(&mut self.journal);
+        ChangeSet {
+            objects: deltas(journal.objects, |id| self.object_state(id)),
+            au_links: deltas(journal.au_links, |(c, m)| self.has_au_link(c, m)),
+            group_links: deltas(journal.group_links, |(c, m)| self.has_group_link(c, m)),
+            assignments: deltas(journal.assignments, |id| {
+                self.role_assignments.get(id).cloned()
+            }),
+            custom_roles: deltas(journal.custom_roles, |id| {
+                self.custom_roles.get(id).cloned()
+            }),
+        }
+    }
+
+    /// Drops the journal (the tenant's current state becomes the old, settled one).
+    pub fn forget_changes(&mut self) {
+        self.journal = Journal::default();
     }
 }

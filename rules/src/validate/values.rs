@@ -3,8 +3,8 @@
 use super::{Scope, Validator};
 use crate::ast::{Comparison, Operator, Value};
 use crate::error::ErrorKind;
-use crate::properties::PropertyType;
 use crate::time::DateTime;
+use crate::vocabulary::PropertyType;
 
 impl Validator<'_> {
     pub(super) fn comparison(&mut self, c: &Comparison, scope: Scope) {

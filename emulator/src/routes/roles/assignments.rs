@@ -7,13 +7,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::{collection_response, lenient_filter, with_context};
+use super::common::{collection_response, lenient_filter, with_context};
 use crate::AppState;
 use crate::auth::perms;
 use crate::directory::Directory;
 use crate::error::{AppError, AppResult};
-use crate::routes::{Ctx, json, json_object, no_content, normalize_id};
-use crate::store::model::RoleAssignment;
+use crate::routes::common::{Ctx, json, json_object, no_content};
+use crate::store::model::{RoleAssignment, normalize_id};
 use crate::store::roles::create_assignment;
 use crate::view::View;
 

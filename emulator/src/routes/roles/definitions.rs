@@ -6,12 +6,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::{collection_response, with_context};
+use super::common::{collection_response, with_context};
 use crate::AppState;
 use crate::auth::perms;
 use crate::directory::Directory;
 use crate::error::{AppError, AppResult};
-use crate::routes::{Ctx, json, json_object, no_content};
+use crate::routes::common::{Ctx, json, json_object, no_content};
 use crate::store::model::CustomRole;
 use crate::store::roles::definition_json;
 use crate::store::roles_catalog::{self, BUILTIN_ROLES};

@@ -7,13 +7,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::common::{collection_response, with_context};
 use super::scoped::scoped_json;
-use super::{collection_response, with_context};
 use crate::AppState;
 use crate::auth::perms;
 use crate::error::{AppError, AppResult};
 use crate::odata;
-use crate::routes::{Ctx, json, json_object};
+use crate::routes::common::{Ctx, json, json_object};
 use crate::store::ObjectKind;
 use crate::store::model::DirObject;
 use crate::store::roles::activate_role;

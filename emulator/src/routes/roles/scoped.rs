@@ -7,12 +7,12 @@ use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::assignments::{addressed_assignment, check_references};
-use super::{AU, collection_response, with_context};
+use super::common::{AU, collection_response, with_context};
 use crate::AppState;
 use crate::auth::perms;
 use crate::error::{AppError, AppResult};
 use crate::replication::ReadAt;
-use crate::routes::{Ctx, json, json_object, no_content};
+use crate::routes::common::{Ctx, json, json_object, no_content};
 use crate::store::ObjectKind;
 use crate::store::model::RoleAssignment;
 use crate::store::roles::create_assignment;

@@ -2,13 +2,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use entra_emulator::{FaultConfig, Options};
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 async fn set_faults(h: &Harness, body: Value) -> Value {
     let r = h

@@ -3,13 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use entra_emulator::store::demo::{au_id, user_id};
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 /// A lag no test waits out: only `settle` (or the strong header) gets past it.
 const LONG: u64 = 60_000;
@@ -271,15 +270,15 @@ async fn strong_consistency_header_reads_the_primary() {
 
 #[tokio::test]
 async fn replicas_with_different_lags_flap_between_outcomes() {
-    // With seed 5 the first change reaches replicas 0, 1, 2 after 945, 534 and 1445 ms.
-    let mut options = lagging(200, 1_500, 3);
-    options.faults.fault_seed = 5;
+    // With seed 17 the first change reaches replicas 0, 1, 2 after 114, 377 and 525 ms.
+    let mut options = lagging(100, 700, 3);
+    options.faults.fault_seed = 17;
     let h = start_with(options).await;
     let before = Instant::now();
     let au = h.create_au(json!({"displayName": "Flapping"})).await;
     let path = format!("{AUS}/{au}");
     let mut outcomes = Vec::new();
-    while before.elapsed() < Duration::from_millis(1_400) {
+    while before.elapsed() < Duration::from_millis(450) {
         outcomes.push(h.get(&path).await.status().as_u16());
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
@@ -290,8 +289,9 @@ async fn replicas_with_different_lags_flap_between_outcomes() {
         after.contains(&404),
         "a replica still lacked it after another had it: {outcomes:?}"
     );
-    // Past the longest lag every replica has it.
-    let settled = Duration::from_millis(1_600);
+    // Past the longest lag every replica has it. Waiting out the real lag window is what
+    // this test is about, so it sleeps instead of settling.
+    let settled = Duration::from_millis(750);
     tokio::time::sleep(settled.saturating_sub(before.elapsed())).await;
     for _ in 0..6 {
         assert_eq!(h.get(&path).await.status(), 200);

@@ -2,10 +2,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 async fn eventual(h: &Harness, path: &str) -> reqwest::Response {
     h.req(reqwest::Method::GET, path)

@@ -2,16 +2,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
 use entra_emulator::{AppState, BackgroundEmulator, DEMO_TENANT_ID, Options};
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+use crate::common::*;
 
 #[tokio::test]
 async fn stats_count_graph_and_token_requests_by_template() {

@@ -2,13 +2,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::*;
 use entra_emulator::{AppState, Options, Seed};
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("entra-emulator-{name}-{}", uuid::Uuid::new_v4()));

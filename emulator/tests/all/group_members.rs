@@ -3,12 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::store::demo::{self, device_id, group_id, user_id};
 use entra_emulator::{Options, Seed};
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 fn members(g: &str) -> String {
     format!("/v1.0/groups/{g}/members")

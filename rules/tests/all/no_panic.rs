@@ -4,7 +4,7 @@
 
 use entra_rules::{EvalContext, evaluate, parse, validate_for_administrative_unit};
 
-const CORPUS: &str = include_str!("corpus.txt");
+const CORPUS: &str = include_str!("../corpus.txt");
 const INPUTS: usize = 20_000;
 
 /// SplitMix64: small, deterministic, good enough for test inputs.

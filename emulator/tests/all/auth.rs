@@ -2,11 +2,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::Options;
 use serde_json::json;
+
+use crate::common::*;
 
 #[tokio::test]
 async fn missing_malformed_and_forged_tokens_are_401() {

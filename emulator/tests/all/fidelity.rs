@@ -4,13 +4,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::store::demo::{au_id, user_id};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
+
+use crate::common::*;
 
 const ASSIGNMENTS: &str = "/v1.0/roleManagement/directory/roleAssignments";
 

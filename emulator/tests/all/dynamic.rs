@@ -2,11 +2,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::store::demo::user_id;
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 async fn member_ids(h: &Harness, au: &str) -> Vec<String> {
     let v = h.get_json(&format!("{AUS}/{au}/members?$top=999")).await;

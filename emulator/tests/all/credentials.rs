@@ -2,11 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::*;
 use entra_emulator::assertion::thumbprints;
 use entra_emulator::store::demo::{DEMO_MI_CLIENT_ID, demo_seed};
 use entra_emulator::store::model::FederatedCredential;
@@ -16,10 +13,12 @@ use rsa::signature::{RandomizedSigner, SignatureEncoding, Signer};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-const APP_CERT: &str = include_str!("fixtures/app-cert.pem");
-const APP_KEY: &str = include_str!("fixtures/app-key.pem");
-const IDP_KEY: &str = include_str!("fixtures/idp-key.pem");
-const IDP_JWKS: &str = include_str!("fixtures/idp-jwks.json");
+use crate::common::*;
+
+const APP_CERT: &str = include_str!("../fixtures/app-cert.pem");
+const APP_KEY: &str = include_str!("../fixtures/app-key.pem");
+const IDP_KEY: &str = include_str!("../fixtures/idp-key.pem");
+const IDP_JWKS: &str = include_str!("../fixtures/idp-jwks.json");
 const GH_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const GH_SUBJECT: &str = "repo:entra-au/terraform-provider-entra:ref:refs/heads/main";
 

@@ -2,10 +2,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 #[tokio::test]
 async fn create_returns_201_with_full_object() {

@@ -3,11 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::store::demo::{au_id, user_id};
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 async fn faults(h: &Harness) -> Value {
     h.client

@@ -3,11 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::store::demo::user_id;
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 const PRINTER_ADMIN: &str = "644ef478-e28f-4e28-b9dc-3fdde9aa0b1f";
 const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";

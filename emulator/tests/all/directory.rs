@@ -2,11 +2,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::DEMO_DOMAIN;
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 fn new_user(nick: &str) -> Value {
     json!({"accountEnabled": true, "displayName": nick, "mailNickname": nick,

@@ -2,11 +2,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
-use common::*;
 use entra_emulator::store::demo::{device_id, group_id, user_id};
 use serde_json::{Value, json};
+
+use crate::common::*;
 
 fn members(au: &str) -> String {
     format!("{AUS}/{au}/members")

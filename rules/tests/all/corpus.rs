@@ -9,7 +9,7 @@
 
 use entra_rules::{ErrorKind, RuleError, normalize, parse_for_administrative_unit, same_rule};
 
-const CORPUS: &str = include_str!("corpus.txt");
+const CORPUS: &str = include_str!("../corpus.txt");
 
 struct Case {
     line: usize,

@@ -2,12 +2,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-
 use base64::Engine;
-use common::*;
 use entra_emulator::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_DOMAIN, DEMO_TENANT_ID};
 use serde_json::Value;
+
+use crate::common::*;
 
 fn form<'a>(secret: &'a str, scope: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
