@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::{
-    AccessToken, AuthError, DEFAULT_LIFETIME, Secret, TokenCredential, resource_of, until_epoch,
+use super::secret::Secret;
+use super::token::{
+    AccessToken, AuthError, DEFAULT_LIFETIME, TokenCredential, resource_of, until_epoch,
 };
 
 /// How long `az` may take before it is given up on.
@@ -152,7 +153,7 @@ mod tests {
     async fn runs_az_with_resource_tenant_and_json_output() {
         let dir = tempfile::tempdir().unwrap();
         let args = dir.path().join("args");
-        let on = crate::graph::auth::unix_now() + 3000;
+        let on = crate::graph::auth::token::unix_now() + 3000;
         let az = fake_az(
             dir.path(),
             "az",

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
 
-use super::{AccessToken, AuthError, Secret, TokenCredential};
+use super::secret::Secret;
+use super::token::{AccessToken, AuthError, TokenCredential};
 
 /// Refresh this long before the token expires.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);

@@ -12,8 +12,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::{
-    AccessToken, AuthError, JWT_BEARER, Secret, TokenCredential, request_token, token_url, unix_now,
+use super::secret::Secret;
+use super::token::{
+    AccessToken, AuthError, JWT_BEARER, TokenCredential, request_token, token_url, unix_now,
 };
 
 /// How long a signed assertion is valid (Entra wants at most 10 minutes).

@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 
-use super::{AccessToken, AuthError, Secret, TokenCredential, request_token, token_url};
+use super::secret::Secret;
+use super::token::{AccessToken, AuthError, TokenCredential, request_token, token_url};
 
 /// Authenticates an app registration with its client secret.
 pub struct ClientSecretCredential {

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::{
-    AccessToken, AuthError, Secret, TokenCredential, describe_token_error, resource_of,
-    token_from_response,
+use super::secret::Secret;
+use super::token::{
+    AccessToken, AuthError, TokenCredential, describe_token_error, resource_of, token_from_response,
 };
 
 /// The IMDS token endpoint (the one plain-http, non-loopback URL the provider accepts).
@@ -151,7 +151,7 @@ mod tests {
 
     #[tokio::test]
     async fn app_service_requests_send_the_identity_header() {
-        let on = crate::graph::auth::unix_now() + 1800;
+        let on = crate::graph::auth::token::unix_now() + 1800;
         let server = TestServer::start(vec![Reply::json(
             200,
             format!(r#"{{"access_token":"tok","expires_on":"{on}"}}"#),

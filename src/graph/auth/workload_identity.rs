@@ -3,10 +3,8 @@
 
 use async_trait::async_trait;
 
-use super::{
-    AccessToken, AuthError, FederatedTokenSource, JWT_BEARER, TokenCredential, request_token,
-    token_url,
-};
+use super::federated_token::FederatedTokenSource;
+use super::token::{AccessToken, AuthError, JWT_BEARER, TokenCredential, request_token, token_url};
 
 /// Authenticates an app registration through one of its federated identity credentials.
 #[derive(Debug)]

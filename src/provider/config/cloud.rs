@@ -1,6 +1,9 @@
 //! The Microsoft clouds and their endpoints.
 
-use super::{DEFAULT_GRAPH_ENDPOINT, DEFAULT_LOGIN_ENDPOINT};
+/// The public cloud's Graph endpoint.
+pub const DEFAULT_GRAPH_ENDPOINT: &str = "https://graph.microsoft.com";
+/// The public cloud's login endpoint.
+pub const DEFAULT_LOGIN_ENDPOINT: &str = "https://login.microsoftonline.com";
 
 /// A Microsoft cloud (`environment`): its login and Graph hosts and token-exchange audience.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{AuthMethod, Settings};
+use super::settings::{AuthMethod, Settings};
 use crate::graph::auth::{
     AzureCliCredential, ClientCertificateCredential, ClientSecretCredential,
     ManagedIdentityCredential, TokenCredential, WorkloadIdentityCredential,

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use super::cloud::Cloud;
+use super::resolve::Resolver;
+use super::settings::AuthMethod;
 use super::sources::*;
-use super::{AuthMethod, Cloud, Resolver};
 use crate::graph::auth::{
     CertificateError, ClientCertificate, FederatedTokenSource, IMDS_ENDPOINT,
     ManagedIdentityEndpoint, Secret,

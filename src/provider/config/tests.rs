@@ -6,7 +6,9 @@ use super::methods::AZ;
 use super::*;
 use crate::graph::auth::IMDS_ENDPOINT;
 use crate::graph::auth::testing::{pkcs12, rsa_cert};
+use crate::graph::auth::{FederatedTokenSource, ManagedIdentityEndpoint};
 use provider_framework::AttributePath;
+use provider_framework::{Diagnostics, Value};
 use std::collections::HashMap;
 
 struct MapEnv(HashMap<String, String>);
