@@ -22,6 +22,7 @@ check-terraform:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	python3 scripts/check-module-cycles.py src framework/src emulator/src rules/src docgen/src
 
 test: check-terraform lint docs-check
 	cargo nextest run --workspace --no-fail-fast

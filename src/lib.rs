@@ -16,3 +16,6 @@ pub mod permissions;
 pub mod provider;
 pub mod resources;
 pub mod support;
+
+#[cfg(test)]
+mod layering;

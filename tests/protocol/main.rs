@@ -268,6 +268,8 @@ async fn stop_provider_cancels_a_read_stuck_on_graph() {
         Value::string("5d107bba-d8e2-4e13-b6ae-884be90e5d1a"),
         "Stuck",
     );
+    let graph_requests = || emulator.state().stats().snapshot()["total"].as_u64();
+    let before = graph_requests();
     let mut reader = h.client.clone();
     let read = tokio::spawn(async move {
         reader
@@ -280,7 +282,15 @@ async fn stop_provider_cancels_a_read_stuck_on_graph() {
             .unwrap()
             .into_inner()
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Stop once the read waits on Graph.
+    let waiting = std::time::Instant::now();
+    while graph_requests() == before {
+        assert!(
+            waiting.elapsed() < std::time::Duration::from_secs(10),
+            "the read never reached Graph"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     h.client
         .stop_provider(pb::stop_provider::Request {})
         .await
