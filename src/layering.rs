@@ -38,7 +38,7 @@ const FRAMEWORK_REEXPORTS: &[(&str, &str)] = &[
     ("ConfigureRequest", "provider"),
     ("Provider", "provider"),
     ("ReadConsistency", "provider"),
-    ("CreateFailed", "resource"),
+    ("Failed", "resource"),
     ("CreateRequest", "resource"),
     ("Ctx", "resource"),
     ("DataSource", "resource"),

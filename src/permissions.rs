@@ -42,6 +42,16 @@ pub const TABLE: &[Needs] = &[
         )],
     },
     Needs {
+        type_name: "entra_au_members",
+        required: &["AdministrativeUnit.ReadWrite.All"],
+        alternatives: &[],
+        conditional: &[HIDDEN],
+        optional: &[(
+            "Directory.Read.All",
+            "lets member types be learnt with one lookup per 1,000 members instead of one read per member",
+        )],
+    },
+    Needs {
         type_name: "entra_au_scoped_role_assignment",
         required: &["RoleManagement.ReadWrite.Directory"],
         alternatives: &[],
@@ -55,6 +65,13 @@ pub const TABLE: &[Needs] = &[
         type_name: "entra_administrative_units",
         required: &["AdministrativeUnit.Read.All"],
         alternatives: &["AdministrativeUnit.ReadWrite.All", "Directory.Read.All"],
+        conditional: &[],
+        optional: &[],
+    },
+    Needs {
+        type_name: "entra_au_scoped_role_assignments",
+        required: &["RoleManagement.Read.Directory"],
+        alternatives: &["RoleManagement.ReadWrite.Directory", "Directory.Read.All"],
         conditional: &[],
         optional: &[],
     },

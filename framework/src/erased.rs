@@ -45,7 +45,8 @@ pub trait DynResource<D>: Send + Sync {
         config: Value,
         planned: Value,
         prior: Value,
-    ) -> Result<Done<Value>, Diagnostics>;
+        touched: Option<LastTouch>,
+    ) -> Result<Done<Value>, (Value, Diagnostics)>;
     /// Delete.
     async fn delete(
         &self,
@@ -122,6 +123,24 @@ fn encode_as<M: Model>(type_name: &str, model: &M) -> Result<Value, Diagnostics>
     encode(model).map_err(|e| model_bug(type_name, &e))
 }
 
+/// `encoded` with each attribute the model could only see as unknown (a set with
+/// some unknown elements) put back as it was planned.
+fn keep_partly_known(planned: &Value, mut encoded: Value) -> Value {
+    let (Value::Map(before), Value::Map(after)) = (planned, &mut encoded) else {
+        return encoded;
+    };
+    for (name, value) in after.iter_mut() {
+        if let Some(original) = before.get(name)
+            && value.is_unknown()
+            && !original.is_unknown()
+            && !original.is_wholly_known()
+        {
+            *value = original.clone();
+        }
+    }
+    encoded
+}
+
 #[async_trait]
 impl<D, R> DynResource<D> for Typed<R>
 where
@@ -166,7 +185,7 @@ where
         };
         let mut diags = self.0.modify_plan(ctx, &mut typed).await;
         match encode_as(name, &typed.planned) {
-            Ok(planned) => req.planned = planned,
+            Ok(planned) => req.planned = keep_partly_known(&req.planned, planned),
             Err(bug) => diags.extend(bug),
         }
         req.requires_replace = typed.requires_replace;
@@ -218,18 +237,29 @@ where
         config: Value,
         planned: Value,
         prior: Value,
-    ) -> Result<Done<Value>, Diagnostics> {
+        touched: Option<LastTouch>,
+    ) -> Result<Done<Value>, (Value, Diagnostics)> {
         let name = self.type_name();
+        let keep = |d: Diagnostics| (prior.clone(), d);
         let req = UpdateRequest {
-            config: decode_as(name, &config)?,
-            planned: decode_as(name, &planned)?,
-            prior: decode_as(name, &prior)?,
+            config: decode_as(name, &config).map_err(keep)?,
+            planned: decode_as(name, &planned).map_err(keep)?,
+            prior: decode_as(name, &prior).map_err(keep)?,
+            touched,
         };
-        let done = self.0.update(ctx, req).await?;
-        Ok(Done::with_warnings(
-            encode_as(name, &done.value)?,
-            done.warnings,
-        ))
+        match self.0.update(ctx, req).await {
+            Ok(done) => Ok(Done::with_warnings(
+                encode_as(name, &done.value).map_err(keep)?,
+                done.warnings,
+            )),
+            Err(failed) => {
+                let left = match failed.partial.as_ref().map(|p| encode_as(name, p)) {
+                    Some(Ok(value)) => value,
+                    _ => prior.clone(),
+                };
+                Err((left, failed.diagnostics))
+            }
+        }
     }
 
     async fn delete(

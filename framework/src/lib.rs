@@ -26,7 +26,7 @@ pub use erased::{DynDataSource, DynResource};
 pub use model::Maybe;
 pub use provider::{ConfigureRequest, Provider, ReadConsistency};
 pub use resource::{
-    CreateFailed, CreateRequest, Ctx, DataSource, DeleteRequest, Done, Model, ModifyPlanRequest,
+    CreateRequest, Ctx, DataSource, DeleteRequest, Done, Failed, Model, ModifyPlanRequest,
     ReadRequest, Resource, UpdateRequest,
 };
 pub use schema::{Attribute, Block, Nesting, Schema};

@@ -206,7 +206,9 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_> {
         visitor: V,
     ) -> Result<V::Value, ModelError> {
         match (name, self.0) {
-            (MAYBE, Value::Unknown) => visitor.visit_unit(),
+            // A model cannot hold a set with some unknown elements: it sees the
+            // whole value as unknown (the plan keeps the original, see `erased`).
+            (MAYBE, v) if !v.is_wholly_known() => visitor.visit_unit(),
             (MAYBE, Value::Null) => visitor.visit_none(),
             (MAYBE, _) => visitor.visit_some(self),
             _ => visitor.visit_newtype_struct(self),

@@ -92,35 +92,38 @@ impl<T> From<T> for Done<T> {
     }
 }
 
-/// A create that failed: what it made, if anything, and why it failed.
+/// A create or update that failed: the state of what it left, if it changed
+/// anything, and why it failed.
 #[derive(Debug, Clone)]
-pub struct CreateFailed<M> {
-    /// The state of what was made before the failure (Terraform taints it), if any.
+pub struct Failed<M> {
+    /// The state of what the change left before it failed: on create, what it made
+    /// (Terraform taints it); on update, the object as it is now (else the prior
+    /// state is kept).
     pub partial: Option<M>,
     /// The error.
     pub diagnostics: Diagnostics,
 }
 
-impl<M> CreateFailed<M> {
+impl<M> Failed<M> {
     /// A failure that left `partial` behind.
-    pub fn leaving(partial: M, diagnostics: Diagnostics) -> CreateFailed<M> {
-        CreateFailed {
+    pub fn leaving(partial: M, diagnostics: Diagnostics) -> Failed<M> {
+        Failed {
             partial: Some(partial),
             diagnostics,
         }
     }
 }
 
-impl<M> From<Diagnostics> for CreateFailed<M> {
+impl<M> From<Diagnostics> for Failed<M> {
     fn from(diagnostics: Diagnostics) -> Self {
-        CreateFailed {
+        Failed {
             partial: None,
             diagnostics,
         }
     }
 }
 
-impl<M> From<Diagnostic> for CreateFailed<M> {
+impl<M> From<Diagnostic> for Failed<M> {
     fn from(diagnostic: Diagnostic) -> Self {
         Diagnostics::from(diagnostic).into()
     }
@@ -164,6 +167,8 @@ pub struct UpdateRequest<M> {
     pub planned: M,
     /// The state before the change.
     pub prior: M,
+    /// What this provider last did to the object, and when.
+    pub touched: Option<LastTouch>,
 }
 
 /// Input to [`Resource::delete`].
@@ -209,7 +214,7 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
         &self,
         ctx: &Ctx<D>,
         req: CreateRequest<Self::Model>,
-    ) -> Result<Done<Self::Model>, CreateFailed<Self::Model>>;
+    ) -> Result<Done<Self::Model>, Failed<Self::Model>>;
 
     /// Reads the object; `None` when it no longer exists.
     async fn read(
@@ -223,7 +228,7 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
         &self,
         ctx: &Ctx<D>,
         req: UpdateRequest<Self::Model>,
-    ) -> Result<Done<Self::Model>, Diagnostics>;
+    ) -> Result<Done<Self::Model>, Failed<Self::Model>>;
 
     /// Deletes the object; warnings may come with success (e.g. the object was
     /// forgotten rather than deleted). Deleting an object already gone succeeds.

@@ -471,10 +471,14 @@ impl<P: Provider> ProviderServer<P> {
                 },
             };
         }
-        match r.imp.update(&ctx, config, planned, prior.clone()).await {
+        match r
+            .imp
+            .update(&ctx, config, planned, prior.clone(), touched)
+            .await
+        {
             Ok(done) => checked_state(done, prior),
-            Err(diagnostics) => WithDiags {
-                value: prior,
+            Err((left, diagnostics)) => WithDiags {
+                value: left,
                 diagnostics,
             },
         }

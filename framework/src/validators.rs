@@ -134,6 +134,25 @@ impl Validator for IsUuid {
     }
 }
 
+/// Each element of a list or set must pass the inner validator (unknown elements
+/// are checked at apply).
+#[derive(Debug, Clone, Copy)]
+pub struct Each<V>(pub V);
+
+impl<V: Validator> Validator for Each<V> {
+    fn description(&self) -> String {
+        format!("each element {}", self.0.description())
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Value::List(items) = value {
+            for item in items.iter().filter(|i| !i.is_unknown() && !i.is_null()) {
+                self.0.validate(item, path, diags);
+            }
+        }
+    }
+}
+
 fn quoted_list(items: &[&str]) -> String {
     items
         .iter()
@@ -175,5 +194,18 @@ mod tests {
         );
         assert!(check(&IsUuid, "5d107bba-d8e2-4e13-b6ae-884be90e5d1a").is_empty());
         assert!(check(&IsUuid, "nope").has_error());
+        let mut diags = Diagnostics::new();
+        let ids = Value::List(vec![
+            Value::string("5d107bba-d8e2-4e13-b6ae-884be90e5d1a"),
+            Value::Unknown,
+            Value::string("nope"),
+        ]);
+        Each(IsUuid).validate(&ids, &AttributePath::root("ids"), &mut diags);
+        assert_eq!(diags.0.len(), 1, "{diags:?}");
+        assert!(
+            diags.0[0].detail.contains("\"nope\""),
+            "{}",
+            diags.0[0].detail
+        );
     }
 }

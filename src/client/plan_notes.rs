@@ -14,6 +14,19 @@ pub struct PlanNotes {
     dynamic: Mutex<HashSet<String>>,
     /// New units (id not known yet) planned so far: (dynamic, assigned).
     new_units: Mutex<(usize, usize)>,
+    /// How each unit's members are managed in this plan.
+    member_management: Mutex<HashMap<String, Management>>,
+}
+
+/// Which resources manage one unit's members in a plan.
+#[derive(Debug, Default, Clone, Copy)]
+struct Management {
+    /// An authoritative `entra_au_members`.
+    whole_list: bool,
+    /// One or more `entra_au_member`.
+    one_by_one: bool,
+    /// The conflict was reported already.
+    reported: bool,
 }
 
 impl PlanNotes {
@@ -79,6 +92,26 @@ impl PlanNotes {
     }
 }
 
+impl PlanNotes {
+    /// Records that unit `id`'s members are managed as a whole list (`whole_list`) or
+    /// one by one. True once, for the first plan that finds both in this plan.
+    pub fn members_managed_both_ways(&self, id: &str, whole_list: bool) -> bool {
+        let mut map = self
+            .member_management
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let m = map.entry(id.to_ascii_lowercase()).or_default();
+        if whole_list {
+            m.whole_list = true;
+        } else {
+            m.one_by_one = true;
+        }
+        let conflict = m.whole_list && m.one_by_one && !m.reported;
+        m.reported |= conflict;
+        conflict
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +131,12 @@ mod tests {
         assert!(notes.only_new_dynamic_units());
         notes.new_unit(false);
         assert!(!notes.only_new_dynamic_units());
+        assert!(!notes.members_managed_both_ways("u2", false));
+        assert!(!notes.members_managed_both_ways("u2", false));
+        assert!(notes.members_managed_both_ways("U2", true));
+        assert!(
+            !notes.members_managed_both_ways("u2", false),
+            "reported once"
+        );
     }
 }

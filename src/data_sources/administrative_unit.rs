@@ -1,8 +1,10 @@
 //! `data "entra_administrative_unit"`: one AU by object id or display name.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use async_trait::async_trait;
 use provider_framework::{
-    Attribute, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema,
+    Attribute, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema, Type,
 };
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +34,10 @@ pub struct AdministrativeUnitDataModel {
     pub hidden_membership_enabled: Maybe<bool>,
     /// Restricted management.
     pub restricted_management_enabled: Maybe<bool>,
+    /// Every member's object id.
+    pub member_ids: Maybe<BTreeSet<String>>,
+    /// Member id → `user`, `group` or `device`.
+    pub member_types: Maybe<BTreeMap<String, String>>,
 }
 
 impl From<AdministrativeUnit> for AdministrativeUnitDataModel {
@@ -45,6 +51,8 @@ impl From<AdministrativeUnit> for AdministrativeUnitDataModel {
             id: Maybe::from_option(au.id),
             display_name: Maybe::Known(au.display_name),
             description: Maybe::from_option(au.description),
+            member_ids: Maybe::Null,
+            member_types: Maybe::Null,
         }
     }
 }
@@ -105,6 +113,20 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                     Attribute::bool("restricted_management_enabled")
                         .computed()
                         .describe("Whether this is a restricted management administrative unit."),
+                )
+                .attribute(
+                    Attribute::new("member_ids", Type::set(Type::String))
+                        .computed()
+                        .describe(
+                            "The object IDs of the unit's members (users, groups and devices), from one paged \
+                             listing. Null, with a warning, when the members cannot be listed (hidden membership \
+                             without `Member.Read.Hidden`).",
+                        ),
+                )
+                .attribute(
+                    Attribute::new("member_types", Type::map(Type::String))
+                        .computed()
+                        .describe("Each member's kind (`user`, `group` or `device`), keyed by member ID."),
                 ),
         )
     }
@@ -170,6 +192,36 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                 }
             }
         };
-        Ok(AdministrativeUnitDataModel::from(au).into())
+        let id = au.id.clone().unwrap_or_default();
+        let mut model = AdministrativeUnitDataModel::from(au);
+        match client.graph.administrative_unit_member_types(&call, &id).await {
+            Ok(members) => {
+                let types: BTreeMap<String, String> = members
+                    .into_iter()
+                    .map(|(member, kind)| (member, kind.unwrap_or_default()))
+                    .collect();
+                model.member_ids = Maybe::Known(types.keys().cloned().collect());
+                model.member_types = Maybe::Known(types);
+                Ok(model.into())
+            }
+            // The unit itself was readable: an unreadable member list (hidden
+            // membership) leaves the members null rather than failing the lookup.
+            Err(e) if e.status() == Some(403) => Ok(Done::with_warnings(
+                model,
+                Diagnostic::warning(
+                    "Members not listed",
+                    format!(
+                        "Graph refused to list the members of administrative unit {id} ({e}); member_ids is null. \
+                         Units with hidden membership need the Member.Read.Hidden permission."
+                    ),
+                )
+                .into(),
+            )),
+            Err(e) => Err(data_source_error(
+                TYPE_NAME,
+                format!("Listing the members of administrative unit {id}"),
+                &e,
+            )),
+        }
     }
 }

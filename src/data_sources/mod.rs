@@ -2,6 +2,7 @@
 
 pub mod administrative_unit;
 pub mod administrative_units;
+pub mod au_scoped_role_assignments;
 pub mod group;
 pub mod membership_rule_preview;
 pub mod role_definition;
@@ -19,6 +20,7 @@ pub fn all() -> Vec<Arc<dyn DynDataSource<EntraClient>>> {
     vec![
         data_source(administrative_unit::AdministrativeUnitDataSource),
         data_source(administrative_units::AdministrativeUnitsDataSource),
+        data_source(au_scoped_role_assignments::AuScopedRoleAssignmentsDataSource),
         data_source(group::GroupDataSource),
         data_source(membership_rule_preview::MembershipRulePreviewDataSource),
         data_source(role_definition::RoleDefinitionDataSource),

@@ -140,19 +140,19 @@ impl Batcher {
 }
 
 #[derive(Debug, Deserialize)]
-struct BatchResponse {
+pub(super) struct BatchResponse {
     #[serde(default)]
-    responses: Vec<ItemResponse>,
+    pub(super) responses: Vec<ItemResponse>,
 }
 
 #[derive(Debug, Deserialize)]
-struct ItemResponse {
-    id: String,
-    status: u16,
+pub(super) struct ItemResponse {
+    pub(super) id: String,
+    pub(super) status: u16,
     #[serde(default)]
-    body: Option<serde_json::Value>,
+    pub(super) body: Option<serde_json::Value>,
     #[serde(default)]
-    headers: Option<serde_json::Map<String, serde_json::Value>>,
+    pub(super) headers: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Batcher {
@@ -406,12 +406,12 @@ async fn pause(call: &Call, wait: Duration) -> Result<(), GraphError> {
 /// The batch item id of the type lookup.
 const TYPES_ITEM: &str = "types";
 
-fn item_body(body: Option<serde_json::Value>) -> Vec<u8> {
+pub(super) fn item_body(body: Option<serde_json::Value>) -> Vec<u8> {
     body.map(|b| serde_json::to_vec(&b).unwrap_or_default())
         .unwrap_or_default()
 }
 
-fn item_header(item: &ItemResponse, name: &str) -> Option<String> {
+pub(super) fn item_header(item: &ItemResponse, name: &str) -> Option<String> {
     item.headers
         .as_ref()?
         .iter()

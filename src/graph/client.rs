@@ -137,6 +137,11 @@ impl GraphClient {
         }
     }
 
+    /// Sends every request in `$batch` rounds (see [`super::bulk`]); outcomes in order.
+    pub(crate) async fn send_all(&self, call: &Call, requests: Vec<Request>) -> Vec<Outcome> {
+        super::bulk::send_all(&self.transport, call, requests).await
+    }
+
     /// `GET path` decoded as `T`. 404s about `fresh_ids` just created are retried.
     pub(crate) async fn get<T: DeserializeOwned>(
         &self,

@@ -34,7 +34,7 @@ pub fn is_already_member(err: &GraphError) -> bool {
 
 /// Whether a removal failed because the membership is already gone: Graph's
 /// not-found answer, or 400 "One or more removed object references do not exist".
-fn is_already_removed(err: &GraphError) -> bool {
+pub(crate) fn is_already_removed(err: &GraphError) -> bool {
     err.is_not_found()
         || (err.status() == Some(400)
             && err.api().is_some_and(|a| {

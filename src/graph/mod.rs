@@ -11,11 +11,13 @@
 pub mod administrative_units;
 pub mod auth;
 mod batch;
+mod bulk;
 mod client;
 pub mod coalesce;
 pub mod consistency;
 mod directory;
 pub mod error;
+pub mod member_sets;
 pub mod members;
 pub mod models;
 pub mod odata;

@@ -186,7 +186,7 @@ impl Transport {
 
     /// Whether `error` counts as lag only because it is a 404 about an object of ours
     /// (not a reference to someone else's): such lag is bounded by `GONE_AFTER`.
-    fn only_own_lag(&self, policy: &Policy, error: &GraphError) -> bool {
+    pub(crate) fn only_own_lag(&self, policy: &Policy, error: &GraphError) -> bool {
         !(policy.references && is_unseen_reference(error))
     }
 

@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use provider_framework::timeouts::{self, Op};
 use provider_framework::validators::{MaxLength, NoControlCharacters, NotBlank, OneOf};
 use provider_framework::{
-    Attribute, AttributePath, Block, CreateFailed, CreateRequest, DeleteRequest, Diagnostic,
-    Diagnostics, Done, Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts,
-    UpdateRequest, Value,
+    Attribute, AttributePath, Block, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done,
+    Failed, Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+    Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -273,7 +273,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         &self,
         ctx: &Ctx,
         req: CreateRequest<AdministrativeUnitModel>,
-    ) -> Result<Done<AdministrativeUnitModel>, CreateFailed<AdministrativeUnitModel>> {
+    ) -> Result<Done<AdministrativeUnitModel>, Failed<AdministrativeUnitModel>> {
         let client = ctx.data()?;
         let mut model = req.planned;
         let call = call_for(ctx, model.timeouts.as_ref(), Op::Create);
@@ -302,7 +302,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
                 match e.made {
                     Some(id) => {
                         model.id = Maybe::Known(id);
-                        Err(CreateFailed::leaving(model, diagnostics))
+                        Err(Failed::leaving(model, diagnostics))
                     }
                     None => Err(diagnostics.into()),
                 }
@@ -346,7 +346,7 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
         &self,
         ctx: &Ctx,
         req: UpdateRequest<AdministrativeUnitModel>,
-    ) -> Result<Done<AdministrativeUnitModel>, Diagnostics> {
+    ) -> Result<Done<AdministrativeUnitModel>, Failed<AdministrativeUnitModel>> {
         let client = ctx.data()?;
         let Some(id) = req.prior.id.known().cloned() else {
             return Err(Diagnostic::error(

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use provider_framework::timeouts::{self, Op};
 use provider_framework::validators::IsUuid;
 use provider_framework::{
-    Attribute, Block, CreateFailed, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done,
-    Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+    Attribute, Block, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done, Failed, Maybe,
+    ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,7 @@ use crate::client::EntraClient;
 use crate::graph::GraphError;
 use crate::graph::members::Membership;
 use crate::ids::AuMemberId;
+use crate::resources::au_members::managed_both_ways_warning;
 use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id, planned_unit};
 
 /// The Terraform type name.
@@ -144,6 +145,38 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
     )
 }
 
+/// The plan-time checks of the membership's unit: dynamic, missing, or already
+/// holding the member.
+async fn unit_checks(
+    ctx: &Ctx,
+    client: &EntraClient,
+    req: &ModifyPlanRequest<AuMemberModel>,
+    au: &str,
+    creating: bool,
+) -> Diagnostics {
+    if client.plan_notes.becomes_dynamic(au) {
+        return becomes_dynamic_error(au);
+    }
+    let Some(id) = req.planned.ids().filter(|_| creating) else {
+        return Diagnostics::new();
+    };
+    let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
+    match planned_unit(&client.graph, &call, au).await {
+        Err(problem) => return problem,
+        Ok(Some(unit)) if unit.is_dynamic() => return dynamic_unit_error(au),
+        Ok(_) => {}
+    }
+    // A unit this process just made has only the members this plan adds.
+    if client.graph.recently_created([au]) {
+        return Diagnostics::new();
+    }
+    match client.graph.listed_member(&call, au, &id.member_id).await {
+        Ok(true) => already_exists(&id),
+        // Unreadable member lists (hidden membership) are left to apply.
+        _ => Diagnostics::new(),
+    }
+}
+
 #[async_trait]
 impl Resource<EntraClient> for AuMemberResource {
     type Model = AuMemberModel;
@@ -210,34 +243,19 @@ impl Resource<EntraClient> for AuMemberResource {
                 Diagnostics::new()
             };
         };
-        if client.plan_notes.becomes_dynamic(&au) {
-            return becomes_dynamic_error(&au);
+        let mut diags = Diagnostics::new();
+        if client.plan_notes.members_managed_both_ways(&au, false) {
+            diags.extend(managed_both_ways_warning(&au));
         }
-        let Some(id) = req.planned.ids().filter(|_| creating) else {
-            return Diagnostics::new();
-        };
-        let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
-        match planned_unit(&client.graph, &call, &au).await {
-            Err(problem) => return problem,
-            Ok(Some(unit)) if unit.is_dynamic() => return dynamic_unit_error(&au),
-            Ok(_) => {}
-        }
-        // A unit this process just made has only the members this plan adds.
-        if client.graph.recently_created([au.as_str()]) {
-            return Diagnostics::new();
-        }
-        match client.graph.listed_member(&call, &au, &id.member_id).await {
-            Ok(true) => already_exists(&id),
-            // Unreadable member lists (hidden membership) are left to apply.
-            _ => Diagnostics::new(),
-        }
+        diags.extend(unit_checks(ctx, client, req, &au, creating).await);
+        diags
     }
 
     async fn create(
         &self,
         ctx: &Ctx,
         req: CreateRequest<AuMemberModel>,
-    ) -> Result<Done<AuMemberModel>, CreateFailed<AuMemberModel>> {
+    ) -> Result<Done<AuMemberModel>, Failed<AuMemberModel>> {
         let client = ctx.data()?;
         let Some(id) = req.planned.ids() else {
             return Err(Diagnostic::error(
@@ -266,7 +284,7 @@ impl Resource<EntraClient> for AuMemberResource {
             .await
         {
             Ok(kind) => Ok(AuMemberModel::of(&id, kind, timeouts).into()),
-            Err(e) if e.made.is_some() => Err(CreateFailed::leaving(
+            Err(e) if e.made.is_some() => Err(Failed::leaving(
                 AuMemberModel::of(&id, None, timeouts),
                 add_error(&id, &e.error),
             )),
@@ -306,7 +324,7 @@ impl Resource<EntraClient> for AuMemberResource {
         &self,
         _ctx: &Ctx,
         req: UpdateRequest<AuMemberModel>,
-    ) -> Result<Done<AuMemberModel>, Diagnostics> {
+    ) -> Result<Done<AuMemberModel>, Failed<AuMemberModel>> {
         // Every identifying argument forces replacement: only the timeouts change.
         Ok(AuMemberModel {
             timeouts: req.planned.timeouts,

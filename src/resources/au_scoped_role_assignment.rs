@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use provider_framework::timeouts::{self, Op};
 use provider_framework::validators::IsUuid;
 use provider_framework::{
-    Attribute, Block, CreateFailed, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done,
-    Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+    Attribute, Block, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done, Failed, Maybe,
+    ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -266,7 +266,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         &self,
         ctx: &Ctx,
         req: CreateRequest<AuScopedRoleAssignmentModel>,
-    ) -> Result<Done<AuScopedRoleAssignmentModel>, CreateFailed<AuScopedRoleAssignmentModel>> {
+    ) -> Result<Done<AuScopedRoleAssignmentModel>, Failed<AuScopedRoleAssignmentModel>> {
         let client = ctx.data()?;
         let planned = req.planned;
         let call = call_for(ctx, planned.timeouts.as_ref(), Op::Create);
@@ -316,7 +316,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                         .into(),
                 )
             }
-            Err(e) => Err(CreateFailed::leaving(
+            Err(e) => Err(Failed::leaving(
                 AuScopedRoleAssignmentModel::of(&created, name, None, timeouts),
                 graph_error(TYPE_NAME, &action, &e),
             )),
@@ -376,7 +376,7 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         &self,
         _ctx: &Ctx,
         req: UpdateRequest<AuScopedRoleAssignmentModel>,
-    ) -> Result<Done<AuScopedRoleAssignmentModel>, Diagnostics> {
+    ) -> Result<Done<AuScopedRoleAssignmentModel>, Failed<AuScopedRoleAssignmentModel>> {
         // Every identifying argument forces replacement: only the timeouts change.
         Ok(AuScopedRoleAssignmentModel {
             timeouts: req.planned.timeouts,

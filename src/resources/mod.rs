@@ -2,6 +2,7 @@
 
 pub mod administrative_unit;
 pub mod au_member;
+pub mod au_members;
 pub mod au_scoped_role_assignment;
 
 use std::sync::Arc;
@@ -16,6 +17,7 @@ pub fn all() -> Vec<Arc<dyn DynResource<EntraClient>>> {
     vec![
         resource(administrative_unit::AdministrativeUnitResource),
         resource(au_member::AuMemberResource),
+        resource(au_members::AuMembersResource),
         resource(au_scoped_role_assignment::AuScopedRoleAssignmentResource),
     ]
 }

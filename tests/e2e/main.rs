@@ -7,6 +7,7 @@ mod helpers;
 
 mod administrative_unit;
 mod au_member;
+mod au_members;
 mod au_scoped_role_assignment;
 mod auth;
 mod consistency;

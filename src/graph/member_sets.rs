@@ -1,0 +1,200 @@
+//! A unit's whole member list at once, for authoritative membership: one paged
+//! listing to read it, `$batch` rounds to add and remove many members, and
+//! `getByIds` to learn many objects' types in one request.
+
+use std::collections::HashMap;
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::batch::Request;
+use super::client::GraphClient;
+use super::error::GraphError;
+use super::members::is_already_member;
+use super::models::DirectoryObject;
+use super::odata::segment;
+use super::request::{Call, Policy, decode};
+
+/// `getByIds` takes at most this many ids per request.
+const IDS_PER_LOOKUP: usize = 1000;
+
+/// The members a bulk change reached, and those it could not, with Graph's answer.
+#[derive(Debug, Default)]
+pub struct BulkChange {
+    /// Ids now in the state the change asked for.
+    pub done: Vec<String>,
+    /// Ids the change could not reach, with why.
+    pub failed: Vec<(String, GraphError)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Objects {
+    #[serde(default)]
+    value: Vec<DirectoryObject>,
+}
+
+impl GraphClient {
+    /// Every member of `au` with its type (`user`, `group`, `device`), from one
+    /// listing of 999 per page, as the replica serving it sees them.
+    pub async fn administrative_unit_member_types(
+        &self,
+        call: &Call,
+        au: &str,
+    ) -> Result<Vec<(String, Option<String>)>, GraphError> {
+        let members = self.list_administrative_unit_members(call, au).await?;
+        Ok(members
+            .into_iter()
+            .map(|m| {
+                let kind = m.kind().map(ToOwned::to_owned);
+                (m.id, kind)
+            })
+            .collect())
+    }
+
+    /// Adds each of `members` to `au`, in `$batch` rounds. A member that is already
+    /// in the unit counts as added: the list says it belongs there.
+    pub async fn add_administrative_unit_members(
+        &self,
+        call: &Call,
+        au: &str,
+        members: &[String],
+    ) -> BulkChange {
+        let base = self.base_url().to_owned();
+        let requests = members
+            .iter()
+            .map(|member| Request {
+                method: Method::POST,
+                path: format!(
+                    "/directory/administrativeUnits/{}/members/$ref",
+                    segment(au)
+                ),
+                body: Some(
+                    json!({ "@odata.id": format!("{base}/directoryObjects/{}", segment(member)) }),
+                ),
+                policy: Policy {
+                    fresh_ids: vec![au.to_owned()],
+                    ..Policy::referencing()
+                },
+                type_of: None,
+            })
+            .collect();
+        let change = self.bulk(call, members, requests, is_already_member).await;
+        self.au_members.forget(&au.to_owned());
+        change
+    }
+
+    /// Removes each of `members` from `au` (never the objects themselves), in
+    /// `$batch` rounds. A member already gone counts as removed.
+    pub async fn remove_administrative_unit_members(
+        &self,
+        call: &Call,
+        au: &str,
+        members: &[String],
+    ) -> BulkChange {
+        let requests = members
+            .iter()
+            .map(|member| Request {
+                method: Method::DELETE,
+                path: format!(
+                    "/directory/administrativeUnits/{}/members/{}/$ref",
+                    segment(au),
+                    segment(member)
+                ),
+                body: None,
+                policy: Policy {
+                    resendable: true,
+                    ..Policy::fresh(&[au])
+                },
+                type_of: None,
+            })
+            .collect();
+        let change = self
+            .bulk(call, members, requests, super::members::is_already_removed)
+            .await;
+        self.au_members.forget(&au.to_owned());
+        change
+    }
+
+    /// The types of `ids` (object id, lower case → `user`, `group` or `device`), in
+    /// `getByIds` requests of 1,000. Objects Graph does not return are left out (they
+    /// do not exist, are of another type, or are too new for this replica). Needs
+    /// Directory.Read.All: a 403 is returned for the caller to read types another way.
+    pub async fn object_types(
+        &self,
+        call: &Call,
+        ids: &[String],
+    ) -> Result<HashMap<String, String>, GraphError> {
+        let mut types = HashMap::new();
+        for chunk in ids.chunks(IDS_PER_LOOKUP) {
+            let reply = self
+                .send(
+                    call,
+                    Method::POST,
+                    "/directoryObjects/getByIds",
+                    Some(&json!({"ids": chunk, "types": ["user", "group", "device"]})),
+                    &Policy::default(),
+                )
+                .await?;
+            let found: Objects = decode(&reply)?;
+            types.extend(found.value.into_iter().filter_map(|o| {
+                let kind = o.kind()?.to_owned();
+                Some((o.id.to_ascii_lowercase(), kind))
+            }));
+        }
+        Ok(types)
+    }
+
+    /// The types of `members` of `au` read from the unit's member endpoint, waiting
+    /// for replication (they were just added): for callers without `getByIds`.
+    pub async fn member_types_in_unit(
+        &self,
+        call: &Call,
+        au: &str,
+        members: &[String],
+    ) -> HashMap<String, String> {
+        let requests = members
+            .iter()
+            .map(|member| Request {
+                method: Method::GET,
+                path: format!(
+                    "/directory/administrativeUnits/{}/members/{}?$select=id",
+                    segment(au),
+                    segment(member)
+                ),
+                body: None,
+                policy: Policy::referencing(),
+                type_of: None,
+            })
+            .collect();
+        self.send_all(call, requests)
+            .await
+            .into_iter()
+            .zip(members)
+            .filter_map(|(outcome, member)| {
+                let object: DirectoryObject = decode(&outcome.result.ok()?).ok()?;
+                Some((member.to_ascii_lowercase(), object.kind()?.to_owned()))
+            })
+            .collect()
+    }
+
+    /// Sends `requests` (one per id of `members`) and sorts the ids by outcome;
+    /// `counts_as_done` says which refusals mean the change is in place already.
+    async fn bulk(
+        &self,
+        call: &Call,
+        members: &[String],
+        requests: Vec<Request>,
+        counts_as_done: fn(&GraphError) -> bool,
+    ) -> BulkChange {
+        let mut change = BulkChange::default();
+        for (outcome, member) in self.send_all(call, requests).await.into_iter().zip(members) {
+            match outcome.result {
+                Ok(_) => change.done.push(member.clone()),
+                Err(e) if counts_as_done(&e) => change.done.push(member.clone()),
+                Err(e) => change.failed.push((member.clone(), e)),
+            }
+        }
+        change
+    }
+}
