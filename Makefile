@@ -29,6 +29,7 @@ test: check-terraform lint docs-check
 
 bench: check-terraform
 	cargo bench --bench memberships
+	cargo bench --bench member_list
 
 build:
 	cargo build --workspace --bins

@@ -315,3 +315,18 @@ where
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partly_known_values_survive_a_model_that_saw_them_as_unknown() {
+        let partly = Value::List(vec![Value::string("a"), Value::Unknown]);
+        let planned = Value::object([("ids", partly.clone()), ("id", Value::Unknown)]);
+        let encoded = Value::object([("ids", Value::Unknown), ("id", Value::Unknown)]);
+        let kept = keep_partly_known(&planned, encoded);
+        assert_eq!(kept.get("ids"), &partly);
+        assert!(kept.get("id").is_unknown());
+    }
+}

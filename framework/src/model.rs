@@ -532,6 +532,24 @@ mod tests {
     }
 
     #[test]
+    fn a_set_with_an_unknown_element_is_unknown_to_the_model() {
+        let value = Value::object([
+            ("id", Value::Null),
+            ("name", Value::string("n")),
+            ("description", Value::Null),
+            ("enabled", Value::Null),
+            ("count", Value::Null),
+            (
+                "tags",
+                Value::List(vec![Value::string("a"), Value::Unknown]),
+            ),
+            ("timeouts", Value::Null),
+        ]);
+        let model: Model = decode(&value).unwrap();
+        assert_eq!(model.tags, Maybe::Unknown);
+    }
+
+    #[test]
     fn unknown_where_a_known_value_is_needed_is_an_error() {
         let value = Value::object([("name", Value::Unknown)]);
         let err = decode::<Model>(&value).unwrap_err();

@@ -153,6 +153,38 @@ impl<V: Validator> Validator for Each<V> {
     }
 }
 
+/// A list must not name the same string twice (compared case-insensitively, as
+/// object ids are).
+#[derive(Debug, Clone, Copy)]
+pub struct Distinct;
+
+impl Validator for Distinct {
+    fn description(&self) -> String {
+        "must not contain the same value twice".to_owned()
+    }
+
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        let Value::List(items) = value else { return };
+        let mut seen = std::collections::HashSet::new();
+        let mut twice = std::collections::BTreeSet::new();
+        for s in items.iter().filter_map(Value::as_str) {
+            if !seen.insert(s.to_lowercase()) {
+                twice.insert(s);
+            }
+        }
+        if !twice.is_empty() {
+            let named: Vec<String> = twice.iter().map(|s| format!("{s:?}")).collect();
+            diags.push(
+                Diagnostic::error(
+                    "Duplicate value",
+                    format!("{path} names {} more than once.", named.join(", ")),
+                )
+                .at(path.clone()),
+            );
+        }
+    }
+}
+
 fn quoted_list(items: &[&str]) -> String {
     items
         .iter()
@@ -201,6 +233,7 @@ mod tests {
             Value::string("nope"),
         ]);
         Each(IsUuid).validate(&ids, &AttributePath::root("ids"), &mut diags);
+        Distinct.validate(&ids, &AttributePath::root("ids"), &mut diags);
         assert_eq!(diags.0.len(), 1, "{diags:?}");
         assert!(
             diags.0[0].detail.contains("\"nope\""),

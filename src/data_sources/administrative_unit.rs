@@ -1,6 +1,6 @@
 //! `data "entra_administrative_unit"`: one AU by object id or display name.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use provider_framework::{
@@ -34,8 +34,8 @@ pub struct AdministrativeUnitDataModel {
     pub hidden_membership_enabled: Maybe<bool>,
     /// Restricted management.
     pub restricted_management_enabled: Maybe<bool>,
-    /// Every member's object id.
-    pub member_ids: Maybe<BTreeSet<String>>,
+    /// Every member's object id, sorted.
+    pub member_ids: Maybe<Vec<String>>,
     /// Member id → `user`, `group` or `device`.
     pub member_types: Maybe<BTreeMap<String, String>>,
 }
@@ -115,10 +115,10 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
                         .describe("Whether this is a restricted management administrative unit."),
                 )
                 .attribute(
-                    Attribute::new("member_ids", Type::set(Type::String))
+                    Attribute::new("member_ids", Type::list(Type::String))
                         .computed()
                         .describe(
-                            "The object IDs of the unit's members (users, groups and devices), from one paged \
+                            "The object IDs of the unit's members (users, groups and devices), sorted, from one paged \
                              listing. Null, with a warning, when the members cannot be listed (hidden membership \
                              without `Member.Read.Hidden`).",
                         ),

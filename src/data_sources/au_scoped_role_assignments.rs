@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use provider_framework::validators::IsUuid;
-use provider_framework::{Attribute, Block, DataSource, Diagnostics, Done, Maybe, Schema, Type};
+use provider_framework::{
+    Attribute, Block, DataSource, Diagnostic, Diagnostics, Done, Maybe, Schema, Type,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::client::EntraClient;
@@ -18,7 +20,7 @@ pub const TYPE_NAME: &str = "entra_au_scoped_role_assignments";
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AuScopedRoleAssignmentsModel {
     /// The unit.
-    pub administrative_unit_id: String,
+    pub administrative_unit_id: Maybe<String>,
     /// The assignments at its scope.
     pub assignments: Maybe<Vec<AssignmentSummary>>,
 }
@@ -90,7 +92,14 @@ impl DataSource<EntraClient> for AuScopedRoleAssignmentsDataSource {
     ) -> Result<Done<AuScopedRoleAssignmentsModel>, Diagnostics> {
         let client = ctx.data()?;
         let call = call(ctx);
-        let au = config.administrative_unit_id;
+        let Some(au) = config.administrative_unit_id.into_known() else {
+            return Err(Diagnostic::attribute_error(
+                "administrative_unit_id",
+                "Unknown administrative unit",
+                "administrative_unit_id must be known to list its role assignments.",
+            )
+            .into());
+        };
         let found = client
             .graph
             .list_administrative_unit_role_assignments(&call, &au)
@@ -133,7 +142,7 @@ impl DataSource<EntraClient> for AuScopedRoleAssignmentsDataSource {
             (&a.role_name, &a.principal_id, &a.id).cmp(&(&b.role_name, &b.principal_id, &b.id))
         });
         Ok(AuScopedRoleAssignmentsModel {
-            administrative_unit_id: au,
+            administrative_unit_id: Maybe::Known(au),
             assignments: Maybe::Known(assignments),
         }
         .into())

@@ -8,13 +8,13 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::batch::Request;
+use super::batch::{MAX_BATCH, Request};
 use super::client::GraphClient;
 use super::error::GraphError;
-use super::members::is_already_member;
+use super::members::{is_already_member, is_already_removed};
 use super::models::DirectoryObject;
 use super::odata::segment;
-use super::request::{Call, Policy, decode};
+use super::request::{Call, Outcome, Policy, decode};
 
 /// `getByIds` takes at most this many ids per request.
 const IDS_PER_LOOKUP: usize = 1000;
@@ -52,34 +52,46 @@ impl GraphClient {
             .collect())
     }
 
-    /// Adds each of `members` to `au`, in `$batch` rounds. A member that is already
-    /// in the unit counts as added: the list says it belongs there.
-    pub async fn add_administrative_unit_members(
+    /// Adds `add` to and removes `remove` from `au`, in the same `$batch` rounds,
+    /// and learns the types of the members added. A member already in the unit
+    /// counts as added, one already gone as removed.
+    pub async fn change_administrative_unit_members(
         &self,
         call: &Call,
         au: &str,
-        members: &[String],
-    ) -> BulkChange {
+        add: &[String],
+        remove: &[String],
+    ) -> MemberChange {
         let base = self.base_url().to_owned();
-        let requests = members
-            .iter()
-            .map(|member| Request {
-                method: Method::POST,
-                path: format!(
-                    "/directory/administrativeUnits/{}/members/$ref",
-                    segment(au)
-                ),
-                body: Some(
-                    json!({ "@odata.id": format!("{base}/directoryObjects/{}", segment(member)) }),
-                ),
-                policy: Policy {
-                    fresh_ids: vec![au.to_owned()],
-                    ..Policy::referencing()
-                },
-                type_of: None,
-            })
-            .collect();
-        let change = self.bulk(call, members, requests, is_already_member).await;
+        let mut requests: Vec<Request> = add.iter().map(|m| add_request(&base, au, m)).collect();
+        requests.extend(remove.iter().map(|m| remove_request(au, m)));
+        // A small change asks for the types in the same batch; a large one asks
+        // alongside, 1,000 ids per lookup.
+        let types_inline = !add.is_empty() && requests.len() < MAX_BATCH;
+        if types_inline {
+            requests.push(types_request(add));
+        }
+        let separate_lookup = async {
+            if add.is_empty() || types_inline {
+                return None;
+            }
+            self.object_types(call, add).await.ok()
+        };
+        let (mut outcomes, looked_up) =
+            tokio::join!(self.send_all(call, requests), separate_lookup);
+        let mut types = looked_up.unwrap_or_default();
+        if types_inline
+            && let Some(lookup) = outcomes.pop()
+            && let Some(found) = lookup.result.ok().and_then(|r| decode::<Objects>(&r).ok())
+        {
+            types.extend(kinds(found));
+        }
+        let removed_outcomes = outcomes.split_off(add.len());
+        let change = MemberChange {
+            added: sort_out(outcomes, add, is_already_member),
+            removed: sort_out(removed_outcomes, remove, is_already_removed),
+            types,
+        };
         self.au_members.forget(&au.to_owned());
         change
     }
@@ -92,28 +104,10 @@ impl GraphClient {
         au: &str,
         members: &[String],
     ) -> BulkChange {
-        let requests = members
-            .iter()
-            .map(|member| Request {
-                method: Method::DELETE,
-                path: format!(
-                    "/directory/administrativeUnits/{}/members/{}/$ref",
-                    segment(au),
-                    segment(member)
-                ),
-                body: None,
-                policy: Policy {
-                    resendable: true,
-                    ..Policy::fresh(&[au])
-                },
-                type_of: None,
-            })
-            .collect();
-        let change = self
-            .bulk(call, members, requests, super::members::is_already_removed)
-            .await;
+        let requests = members.iter().map(|m| remove_request(au, m)).collect();
+        let outcomes = self.send_all(call, requests).await;
         self.au_members.forget(&au.to_owned());
-        change
+        sort_out(outcomes, members, is_already_removed)
     }
 
     /// The types of `ids` (object id, lower case → `user`, `group` or `device`), in
@@ -136,11 +130,7 @@ impl GraphClient {
                     &Policy::default(),
                 )
                 .await?;
-            let found: Objects = decode(&reply)?;
-            types.extend(found.value.into_iter().filter_map(|o| {
-                let kind = o.kind()?.to_owned();
-                Some((o.id.to_ascii_lowercase(), kind))
-            }));
+            types.extend(kinds(decode(&reply)?));
         }
         Ok(types)
     }
@@ -177,24 +167,87 @@ impl GraphClient {
             })
             .collect()
     }
+}
 
-    /// Sends `requests` (one per id of `members`) and sorts the ids by outcome;
-    /// `counts_as_done` says which refusals mean the change is in place already.
-    async fn bulk(
-        &self,
-        call: &Call,
-        members: &[String],
-        requests: Vec<Request>,
-        counts_as_done: fn(&GraphError) -> bool,
-    ) -> BulkChange {
-        let mut change = BulkChange::default();
-        for (outcome, member) in self.send_all(call, requests).await.into_iter().zip(members) {
-            match outcome.result {
-                Ok(_) => change.done.push(member.clone()),
-                Err(e) if counts_as_done(&e) => change.done.push(member.clone()),
-                Err(e) => change.failed.push((member.clone(), e)),
-            }
-        }
-        change
+/// What one change of a unit's members did.
+#[derive(Debug, Default)]
+pub struct MemberChange {
+    /// The adds.
+    pub added: BulkChange,
+    /// The removals.
+    pub removed: BulkChange,
+    /// Types of added members Graph told (object id, lower case → type).
+    pub types: HashMap<String, String>,
+}
+
+fn add_request(base: &str, au: &str, member: &str) -> Request {
+    Request {
+        method: Method::POST,
+        path: format!(
+            "/directory/administrativeUnits/{}/members/$ref",
+            segment(au)
+        ),
+        body: Some(json!({ "@odata.id": format!("{base}/directoryObjects/{}", segment(member)) })),
+        policy: Policy {
+            fresh_ids: vec![au.to_owned()],
+            ..Policy::referencing()
+        },
+        type_of: None,
     }
+}
+
+fn remove_request(au: &str, member: &str) -> Request {
+    Request {
+        method: Method::DELETE,
+        path: format!(
+            "/directory/administrativeUnits/{}/members/{}/$ref",
+            segment(au),
+            segment(member)
+        ),
+        body: None,
+        policy: Policy {
+            resendable: true,
+            ..Policy::fresh(&[au])
+        },
+        type_of: None,
+    }
+}
+
+/// `getByIds` for the types of `ids` (a read: safe to resend).
+fn types_request(ids: &[String]) -> Request {
+    Request {
+        method: Method::POST,
+        path: "/directoryObjects/getByIds".to_owned(),
+        body: Some(json!({"ids": ids, "types": ["user", "group", "device"]})),
+        policy: Policy {
+            resendable: true,
+            ..Policy::default()
+        },
+        type_of: None,
+    }
+}
+
+fn kinds(found: Objects) -> impl Iterator<Item = (String, String)> {
+    found.value.into_iter().filter_map(|o| {
+        let kind = o.kind()?.to_owned();
+        Some((o.id.to_ascii_lowercase(), kind))
+    })
+}
+
+/// Sorts `members` by their request's outcome; `counts_as_done` says which refusals
+/// mean the change is in place already.
+fn sort_out(
+    outcomes: Vec<Outcome>,
+    members: &[String],
+    counts_as_done: fn(&GraphError) -> bool,
+) -> BulkChange {
+    let mut change = BulkChange::default();
+    for (outcome, member) in outcomes.into_iter().zip(members) {
+        match outcome.result {
+            Ok(_) => change.done.push(member.clone()),
+            Err(e) if counts_as_done(&e) => change.done.push(member.clone()),
+            Err(e) => change.failed.push((member.clone(), e)),
+        }
+    }
+    change
 }

@@ -31,4 +31,29 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", r.type_name()));
         }
     }
+
+    /// Terraform validates configuration before values are known (e.g. an id from a
+    /// resource not created yet): every type must accept any attribute unknown.
+    #[tokio::test]
+    async fn a_configuration_with_every_attribute_unknown_decodes() {
+        for r in super::all() {
+            let schema = r.schema();
+            let mut config = provider_framework::Value::object(
+                schema
+                    .block
+                    .attributes
+                    .iter()
+                    .map(|a| (a.name, provider_framework::Value::Unknown)),
+            );
+            for b in &schema.block.blocks {
+                config.set(b.name, provider_framework::Value::Null);
+            }
+            let diags = r.validate(&config).await;
+            assert!(
+                !diags.0.iter().any(|d| d.summary.contains("Provider bug")),
+                "{}: {diags:?}",
+                r.type_name()
+            );
+        }
+    }
 }

@@ -276,3 +276,45 @@ fn members_that_cannot_be_added_are_named_and_the_rest_kept_in_state() {
     );
     ws.assert_plan_empty();
 }
+
+#[test]
+fn the_order_of_member_ids_does_not_matter_and_duplicates_are_refused() {
+    let tenant = Tenant::start();
+    let au = existing_unit(&tenant, "", &[]);
+    let ws = tenant.workspace();
+    ws.write(&list_config(&au, &[user(1), user(2), group(1)], ""));
+    ws.apply();
+    ws.write(&list_config(
+        &au,
+        &[group(1), user(2).to_uppercase(), user(1)],
+        "",
+    ));
+    ws.assert_plan_empty();
+    ws.write(&list_config(&au, &[user(1), user(2), user(1)], ""));
+    let run = ws.run(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(run.status, 0);
+    assert!(
+        run.output()
+            .contains(&format!("names \"{}\" more than once", user(1))),
+        "{}",
+        run.output()
+    );
+}
+
+#[test]
+fn a_list_with_ids_known_only_at_apply_plans_and_applies() {
+    let tenant = Tenant::start();
+    let au = existing_unit(&tenant, "", &[]);
+    let ws = tenant.workspace();
+    ws.write(&format!(
+        "resource \"terraform_data\" \"later\" {{\n  input = \"{}\"\n}}\n\nresource \"entra_au_members\" \"all\" {{\n  administrative_unit_id = \"{au}\"\n  member_ids             = [\"{}\", terraform_data.later.output]\n}}\n",
+        user(2),
+        user(1)
+    ));
+    ws.apply();
+    assert_eq!(
+        members_in_tenant(&tenant, &au),
+        sorted(vec![user(1), user(2)])
+    );
+    ws.assert_plan_empty();
+}

@@ -150,6 +150,34 @@ fn au_member_example_applies_and_imports() {
 }
 
 #[test]
+fn au_members_example_applies_and_imports() {
+    let tenant = Tenant::start();
+    let ws = apply_example(
+        &tenant,
+        "examples/resources/entra_au_members",
+        "resource.tf",
+    );
+    let au = id_of(&ws, "entra_administrative_unit.finance");
+    let types = output(&ws, "member_types");
+    let types = types.as_object().expect("member_types map");
+    assert!(!types.is_empty(), "Finance has enabled users");
+    assert!(types.values().all(|t| t == "user"), "{types:?}");
+    tenant.settle();
+    let (status, members) = tenant.get(&format!(
+        "/directory/administrativeUnits/{au}/members?$select=id"
+    ));
+    assert_eq!(status, 200, "{members}");
+    assert_eq!(members["value"].as_array().map(Vec::len), Some(types.len()));
+    let imported = import_as_documented(
+        &ws,
+        "examples/resources/entra_au_members/import.sh",
+        &[(EXAMPLE_AU, au)],
+    );
+    assert_eq!(imported, 1);
+    ws.destroy();
+}
+
+#[test]
 fn au_scoped_role_assignment_example_applies_and_imports() {
     let tenant = Tenant::start();
     let ws = apply_example(
@@ -215,6 +243,14 @@ fn administrative_units_data_source_example_lists() {
     assert_eq!(
         data_source_output("entra_administrative_units", "seattle_unit_names"),
         json!(["Seattle Office"])
+    );
+}
+
+#[test]
+fn au_scoped_role_assignments_data_source_example_lists() {
+    assert_eq!(
+        data_source_output("entra_au_scoped_role_assignments", "seattle_roles"),
+        json!(["Helpdesk Administrator: group c0ffee00-0000-4000-8002-000000000004"])
     );
 }
 

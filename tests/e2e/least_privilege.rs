@@ -1,5 +1,6 @@
 //! The provider works for a service principal holding only
-//! AdministrativeUnit.ReadWrite.All and RoleManagement.ReadWrite.Directory.
+//! AdministrativeUnit.ReadWrite.All and RoleManagement.ReadWrite.Directory: every
+//! resource type applies, re-plans empty and destroys.
 
 use serde_json::json;
 
@@ -36,6 +37,15 @@ resource "entra_au_member" "group" {{
   member_id              = "{}"
 }}
 
+resource "entra_administrative_unit" "listed" {{
+  display_name = "{name}-listed"
+}}
+
+resource "entra_au_members" "listed" {{
+  administrative_unit_id = entra_administrative_unit.listed.id
+  member_ids             = ["{}", "{}"]
+}}
+
 resource "entra_au_scoped_role_assignment" "helpdesk" {{
   administrative_unit_id = entra_administrative_unit.au.id
   role_definition_id     = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
@@ -44,6 +54,8 @@ resource "entra_au_scoped_role_assignment" "helpdesk" {{
 "#,
         user(11),
         group(1),
+        user(13),
+        group(2),
         user(12)
     ));
     let least = [
@@ -70,6 +82,10 @@ resource "entra_au_scoped_role_assignment" "helpdesk" {{
         ws.state_values("entra_au_member.group")["member_type"],
         json!("group")
     );
+    // Without Directory.Read.All the list learns types from the unit instead.
+    let listed = ws.state_values("entra_au_members.listed");
+    assert_eq!(listed["member_types"][user(13)], json!("user"));
+    assert_eq!(listed["member_types"][group(2)], json!("group"));
     let run = ws.run_with_env(
         &["destroy", "-auto-approve", "-input=false", "-no-color"],
         &least,

@@ -528,6 +528,12 @@ pub fn demo_seed() -> Seed {
                 principal_id: user_id(1),
                 directory_scope_id: "/".to_owned(),
             },
+            // The helpdesk group resets passwords in the Seattle office only.
+            SeedAssignment {
+                role_definition_id: super::roles_catalog::HELPDESK_ADMINISTRATOR.to_owned(),
+                principal_id: "c0ffee00-0000-4000-8002-000000000004".to_owned(),
+                directory_scope_id: format!("/administrativeUnits/{}", au_id(1)),
+            },
             // Lets the full demo app create groups inside AUs (POST .../members).
             SeedAssignment {
                 role_definition_id: GROUPS_ADMINISTRATOR.to_owned(),

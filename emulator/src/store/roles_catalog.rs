@@ -272,6 +272,8 @@ pub fn builtin(id: &str) -> Option<&'static BuiltinRole> {
 
 /// Template id of Global Administrator (active by default).
 pub const GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
+/// Helpdesk Administrator.
+pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 
 /// Whether a custom role may be assigned at AU scope: it needs at least one
 /// user, group or device permission.
