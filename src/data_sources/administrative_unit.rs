@@ -161,7 +161,7 @@ impl DataSource<EntraClient> for AdministrativeUnitDataSource {
             let name = config.display_name.as_deref().unwrap_or_default();
             let mut found = client
                 .graph
-                .find_administrative_units_by_name(&call, name)
+                .administrative_units_named(&call, name)
                 .await
                 .map_err(|e| {
                     data_source_error(

@@ -1,9 +1,12 @@
 //! Administrative unit operations.
 
+use std::sync::PoisonError;
+use std::time::Instant;
+
 use reqwest::Method;
 
 use super::client::GraphClient;
-use super::consistency::{confirm_gone, confirm_visible, read_through_lag};
+use super::consistency::{REPLICATION_WINDOW, confirm_gone, confirm_visible, read_through_lag};
 use super::error::{CreateError, GraphError};
 use super::models::{AdministrativeUnit, AdministrativeUnitPatch};
 use super::odata::{Filter, segment};
@@ -250,7 +253,53 @@ impl GraphClient {
         let body = serde_json::to_value(changes).map_err(|e| GraphError::Decode(e.to_string()))?;
         self.patch(call, &path, &body, &[id]).await?;
         self.au_kinds.forget(&id.to_owned());
+        if let Some(name) = &changes.display_name {
+            self.recent_names
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id.to_ascii_lowercase(), (name.clone(), Instant::now()));
+        }
         Ok(())
+    }
+
+    /// The units named `name`, as this process knows them: a unit it named so moments
+    /// ago is included even when the listing's replica has not seen the name yet, and
+    /// one it renamed to something else is left out.
+    pub async fn administrative_units_named(
+        &self,
+        call: &Call,
+        name: &str,
+    ) -> Result<Vec<AdministrativeUnit>, GraphError> {
+        let mut found = self.find_administrative_units_by_name(call, name).await?;
+        let recent: Vec<(String, String)> = self
+            .recent_names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|(id, (_, at))| at.elapsed() < REPLICATION_WINDOW && !self.recently_deleted(id))
+            .map(|(id, (named, _))| (id.clone(), named.clone()))
+            .collect();
+        let is = |unit: &AdministrativeUnit, id: &str| {
+            unit.id
+                .as_deref()
+                .is_some_and(|u| u.eq_ignore_ascii_case(id))
+        };
+        for (id, named) in recent {
+            if named != name {
+                found.retain(|unit| !is(unit, &id));
+            } else if !found.iter().any(|unit| is(unit, &id)) {
+                let wanted = named.clone();
+                let unit = confirm_visible(call, &format!("administrative unit {id}"), || async {
+                    Ok(self
+                        .find_administrative_unit(call, &id)
+                        .await?
+                        .filter(|u| u.display_name == wanted))
+                })
+                .await?;
+                found.push(unit);
+            }
+        }
+        Ok(found)
     }
 
     /// `DELETE /directory/administrativeUnits/{id}`, then reads until the unit is gone

@@ -44,6 +44,8 @@ pub struct GraphClient {
     pub(crate) au_assignments: Coalesced<String, AssignmentIndex>,
     /// Graph refused a role assignment filter on `directoryScopeId` alone.
     pub(crate) scope_filter_refused: std::sync::atomic::AtomicBool,
+    /// Units this process named moments ago: id (lower case) → (name, when).
+    pub(crate) recent_names: std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>,
     coalesce: bool,
 }
 
@@ -69,6 +71,7 @@ impl GraphClient {
             au_members: Coalesced::new(Duration::from_secs(120)),
             au_assignments: Coalesced::new(Duration::from_secs(120)),
             scope_filter_refused: std::sync::atomic::AtomicBool::new(false),
+            recent_names: std::sync::Mutex::default(),
             coalesce: options.coalesce,
         }
     }

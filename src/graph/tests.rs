@@ -233,3 +233,38 @@ async fn an_ambiguous_create_recognises_its_own_unit_and_never_a_siblings() {
     assert_eq!(ids, expected, "no stray unit is left behind");
     assert_eq!(f.status_count("503"), 1);
 }
+
+#[tokio::test]
+async fn a_unit_renamed_moments_ago_is_found_by_its_new_name_only() {
+    let f = fixture().await;
+    let ours = f.unit("Lookup Gamma").await;
+    // Every change takes 1.5-2 s to reach each replica: listings by name lag.
+    f.faults(FaultConfig {
+        replication_lag_ms: 2000,
+        replication_lag_min_ms: Some(1500),
+        ..FaultConfig::default()
+    });
+    let rename = super::models::AdministrativeUnitPatch {
+        display_name: Some("Lookup Delta".into()),
+        ..Default::default()
+    };
+    f.graph
+        .update_administrative_unit(&call(), &ours, &rename)
+        .await
+        .unwrap();
+    let named = |name: &'static str| {
+        let graph = &f.graph;
+        async move {
+            let units = graph
+                .administrative_units_named(&call(), name)
+                .await
+                .unwrap();
+            units
+                .into_iter()
+                .filter_map(|u| u.id)
+                .collect::<Vec<String>>()
+        }
+    };
+    assert_eq!(named("Lookup Delta").await, vec![ours.clone()]);
+    assert!(named("Lookup Gamma").await.is_empty());
+}

@@ -440,11 +440,7 @@ async fn duplicate_name_check(
     name: &str,
     own_id: Option<&str>,
 ) -> Diagnostics {
-    match client
-        .graph
-        .find_administrative_units_by_name(call, name)
-        .await
-    {
+    match client.graph.administrative_units_named(call, name).await {
         Ok(found) => {
             let others: Vec<String> = found
                 .into_iter()
