@@ -30,6 +30,7 @@ test: check-terraform lint docs-check
 bench: check-terraform
 	cargo bench --bench memberships
 	cargo bench --bench member_list
+	cargo bench --bench export
 
 build:
 	cargo build --workspace --bins

@@ -14,6 +14,7 @@ const PROVIDER_LAYERS: &[&[&str]] = &[
     &["resources"],
     &["data_sources"],
     &["provider"],
+    &["export"],
 ];
 
 /// The framework's layers, lowest first.

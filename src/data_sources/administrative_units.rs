@@ -34,6 +34,14 @@ pub struct UnitSummary {
     pub description: Option<String>,
     /// `Assigned` or `Dynamic`.
     pub membership_type: String,
+    /// The dynamic rule.
+    pub membership_rule: Option<String>,
+    /// `On` or `Paused` for dynamic units.
+    pub membership_rule_processing_state: Option<String>,
+    /// Hidden membership.
+    pub hidden_membership_enabled: bool,
+    /// Restricted management.
+    pub restricted_management_enabled: bool,
 }
 
 /// The `entra_administrative_units` data source.
@@ -46,6 +54,10 @@ fn item_type() -> Type {
         ("display_name".to_owned(), Type::String),
         ("description".to_owned(), Type::String),
         ("membership_type".to_owned(), Type::String),
+        ("membership_rule".to_owned(), Type::String),
+        ("membership_rule_processing_state".to_owned(), Type::String),
+        ("hidden_membership_enabled".to_owned(), Type::Bool),
+        ("restricted_management_enabled".to_owned(), Type::Bool),
     ]))
 }
 
@@ -68,7 +80,7 @@ impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
                 .attribute(
                     Attribute::new("administrative_units", Type::list(item_type()))
                         .computed()
-                        .describe("The units: `id`, `display_name`, `description` and `membership_type`, sorted by display name."),
+                        .describe("The units, sorted by display name, with every attribute the `entra_administrative_unit` resource has: `id`, `display_name`, `description`, `membership_type`, `membership_rule`, `membership_rule_processing_state`, `hidden_membership_enabled` and `restricted_management_enabled`. A `for_each` over it can drive `import` blocks that plan no changes."),
                 ),
         )
     }
@@ -94,6 +106,10 @@ impl DataSource<EntraClient> for AdministrativeUnitsDataSource {
             .into_iter()
             .map(|u| UnitSummary {
                 membership_type: u.kind().to_owned(),
+                membership_rule: u.effective_rule(),
+                membership_rule_processing_state: u.effective_processing_state(),
+                hidden_membership_enabled: u.hidden_membership(),
+                restricted_management_enabled: u.restricted_management(),
                 id: u.id,
                 display_name: u.display_name,
                 description: u.description,

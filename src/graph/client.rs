@@ -126,6 +126,16 @@ impl GraphClient {
         self.transport.recent().any_fresh(ids)
     }
 
+    /// A next link as a path below the versioned base.
+    pub(crate) fn relative_link(&self, link: &str) -> Result<String, GraphError> {
+        self.transport.relative(link)
+    }
+
+    /// How many HTTP requests this client has sent to Graph (tokens not included).
+    pub fn requests_sent(&self) -> u64 {
+        self.transport.requests_sent()
+    }
+
     /// Whether reads share listings and writes are batched.
     pub fn coalescing(&self) -> bool {
         self.coalesce

@@ -52,6 +52,25 @@ impl GraphClient {
             .collect())
     }
 
+    /// The members (id and type) of each unit in `aus`, the listings' pages sent in
+    /// `$batch` requests; in the order of `aus`.
+    pub async fn members_of_units(
+        &self,
+        call: &Call,
+        aus: &[String],
+    ) -> Vec<Result<Vec<DirectoryObject>, GraphError>> {
+        let paths: Vec<String> = aus
+            .iter()
+            .map(|au| {
+                format!(
+                    "/directory/administrativeUnits/{}/members?$select=id&$top=999",
+                    segment(au)
+                )
+            })
+            .collect();
+        self.list_each(call, &paths).await
+    }
+
     /// Adds `add` to and removes `remove` from `au`, in the same `$batch` rounds,
     /// and learns the types of the members added. A member already in the unit
     /// counts as added, one already gone as removed.

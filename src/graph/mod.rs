@@ -17,6 +17,7 @@ pub mod coalesce;
 pub mod consistency;
 mod directory;
 pub mod error;
+mod listings;
 pub mod member_sets;
 pub mod members;
 pub mod models;

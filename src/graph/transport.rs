@@ -20,6 +20,8 @@ pub(crate) struct Transport {
     base: String,
     credential: CachedCredential,
     recent: RecentWrites,
+    /// HTTP requests sent to Graph (tokens not included).
+    sent: std::sync::atomic::AtomicU64,
 }
 
 impl Transport {
@@ -35,7 +37,13 @@ impl Transport {
             base: format!("{endpoint}/v1.0"),
             credential: CachedCredential::new(credential, format!("{endpoint}/.default")),
             recent: RecentWrites::default(),
+            sent: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// How many HTTP requests this transport has sent to Graph.
+    pub(crate) fn requests_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Obtains a token now (it is cached for later requests): proves the credentials.
@@ -221,6 +229,7 @@ impl Transport {
             request = request.json(body);
         }
         let started = Instant::now();
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let response = request.send().await.map_err(|e| Failure::Transport {
             before_sending: e.is_connect(),
             error: GraphError::Transport {

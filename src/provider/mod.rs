@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use provider_framework::plugin::serve::Identity;
 use provider_framework::{
     Block, ConfigureRequest, Diagnostic, Diagnostics, DynDataSource, DynResource, Provider,
-    ReadConsistency, Schema,
+    ReadConsistency, Schema, Value,
 };
 
 use crate::client::EntraClient;
@@ -56,6 +56,56 @@ impl EntraProvider {
     }
 }
 
+/// A Graph client for the provider block `config` (null attributes come from `env`),
+/// with the credentials proven by one token request.
+pub async fn connect(
+    config: &Value,
+    env: &(dyn Env + Send + Sync),
+    user_agent: String,
+) -> Result<GraphClient, Diagnostics> {
+    let settings = config::resolve(config, env)?;
+    let http = GraphClient::http_client(&user_agent).map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            "Configuring the HTTP client",
+            e.to_string(),
+        ))
+    })?;
+    let credential = config::credential(&settings, http.clone())?;
+    let coalesce = !matches!(
+        env.var("ENTRA_COALESCE")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("off" | "false" | "0" | "no")
+    );
+    tracing::info!(
+        graph_endpoint = %settings.graph_endpoint,
+        auth = %settings.describe(),
+        coalesce,
+        "provider configured"
+    );
+    let options = GraphClientOptions {
+        graph_endpoint: settings.graph_endpoint.clone(),
+        user_agent,
+        coalesce,
+    };
+    let graph = GraphClient::new(http, &options, credential);
+    // One token now proves the credentials (and serves the run).
+    if let Err(e) = graph.authenticate().await {
+        return Err(credential_check::explain(&settings, &e.to_string()));
+    }
+    Ok(graph)
+}
+
+/// A provider block with every argument unset: everything from the environment.
+pub fn unset_config() -> Value {
+    Value::object(
+        config::schema_attributes()
+            .iter()
+            .map(|a| (a.name, Value::Null)),
+    )
+}
+
 #[async_trait]
 impl Provider for EntraProvider {
     type Data = EntraClient;
@@ -72,42 +122,11 @@ impl Provider for EntraProvider {
     }
 
     async fn configure(&self, req: ConfigureRequest) -> Result<EntraClient, Diagnostics> {
-        let settings = config::resolve(&req.config, self.env.as_ref())?;
         let user_agent = format!(
             "terraform-provider-entra/{VERSION} (+https://registry.terraform.io/providers/entra-au/entra) Terraform/{}",
             req.terraform_version
         );
-        let http = GraphClient::http_client(&user_agent).map_err(|e| {
-            Diagnostics::from(Diagnostic::error(
-                "Configuring the HTTP client",
-                e.to_string(),
-            ))
-        })?;
-        let credential = config::credential(&settings, http.clone())?;
-        let coalesce = !matches!(
-            self.env
-                .var("ENTRA_COALESCE")
-                .as_deref()
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
-            Some("off" | "false" | "0" | "no")
-        );
-        tracing::info!(
-            graph_endpoint = %settings.graph_endpoint,
-            auth = %settings.describe(),
-            coalesce,
-            "provider configured"
-        );
-        let options = GraphClientOptions {
-            graph_endpoint: settings.graph_endpoint.clone(),
-            user_agent,
-            coalesce,
-        };
-        let graph = GraphClient::new(http, &options, credential);
-        // One token now proves the credentials (and serves the run).
-        if let Err(e) = graph.authenticate().await {
-            return Err(credential_check::explain(&settings, &e.to_string()));
-        }
+        let graph = connect(&req.config, self.env.as_ref(), user_agent).await?;
         Ok(EntraClient::new(graph))
     }
 

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod administrative_unit;
+mod adoption;
 mod au_member;
 mod au_members;
 mod au_scoped_role_assignment;
