@@ -49,6 +49,7 @@ const FRAMEWORK_REEXPORTS: &[(&str, &str)] = &[
     ("ModifyPlanRequest", "resource"),
     ("ReadRequest", "resource"),
     ("Resource", "resource"),
+    ("MoveSource", "resource"),
     ("UpdateRequest", "resource"),
     ("Attribute", "schema"),
     ("Block", "schema"),

@@ -10,8 +10,8 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::model::{ModelError, check_model, decode, encode};
 use super::private::LastTouch;
 use super::resource::{
-    CreateRequest, Ctx, DataSource, DeleteRequest, Done, Model, ModifyPlanRequest, ReadRequest,
-    Resource, UpdateRequest,
+    CreateRequest, Ctx, DataSource, DeleteRequest, Done, Model, ModifyPlanRequest, MoveSource,
+    ReadRequest, Resource, UpdateRequest,
 };
 use super::schema::Schema;
 use super::value::{AttributePath, Value};
@@ -56,6 +56,8 @@ pub trait DynResource<D>: Send + Sync {
     ) -> Result<Diagnostics, Diagnostics>;
     /// Import by id.
     async fn import(&self, ctx: &Ctx<D>, id: &str) -> Result<Value, Diagnostics>;
+    /// A state for an object of another resource type (a `moved` block).
+    async fn move_state(&self, ctx: &Ctx<D>, from: &MoveSource) -> Result<Value, Diagnostics>;
 }
 
 /// A data source as the server sees it.
@@ -278,6 +280,22 @@ where
     async fn import(&self, ctx: &Ctx<D>, id: &str) -> Result<Value, Diagnostics> {
         let model = self.0.import(ctx, id).await?;
         encode_as(self.type_name(), &model)
+    }
+
+    async fn move_state(&self, ctx: &Ctx<D>, from: &MoveSource) -> Result<Value, Diagnostics> {
+        match self.0.move_state(ctx, from).await {
+            Some(moved) => encode_as(self.type_name(), &moved?),
+            None => Err(Diagnostic::error(
+                "Unsupported move",
+                format!(
+                    "{} cannot take over a {} of {}.",
+                    self.type_name(),
+                    from.type_name,
+                    from.provider
+                ),
+            )
+            .into()),
+        }
     }
 }
 

@@ -27,7 +27,7 @@ pub use model::Maybe;
 pub use provider::{ConfigureRequest, Provider, ReadConsistency};
 pub use resource::{
     CreateRequest, Ctx, DataSource, DeleteRequest, Done, Failed, Model, ModifyPlanRequest,
-    ReadRequest, Resource, UpdateRequest,
+    MoveSource, ReadRequest, Resource, UpdateRequest,
 };
 pub use schema::{Attribute, Block, Nesting, Schema};
 pub use timeouts::Timeouts;

@@ -129,6 +129,36 @@ impl<M> From<Diagnostic> for Failed<M> {
     }
 }
 
+/// The object a `moved` block brings from another resource type.
+#[derive(Debug, Clone)]
+pub struct MoveSource {
+    /// The source provider, e.g. `registry.terraform.io/hashicorp/azuread`.
+    pub provider: String,
+    /// The source resource type, e.g. `azuread_administrative_unit`.
+    pub type_name: String,
+    /// The source schema version the state was written with.
+    pub schema_version: i64,
+    /// The source state as JSON.
+    pub state: serde_json::Value,
+}
+
+impl MoveSource {
+    /// Whether the source is `type_name` of the provider `namespace/name` (any
+    /// registry host).
+    pub fn is(&self, namespace_and_name: &str, type_name: &str) -> bool {
+        self.type_name == type_name
+            && self
+                .provider
+                .to_ascii_lowercase()
+                .ends_with(&format!("/{}", namespace_and_name.to_ascii_lowercase()))
+    }
+
+    /// A string attribute of the source state.
+    pub fn string(&self, name: &str) -> Option<&str> {
+        self.state.get(name)?.as_str()
+    }
+}
+
 /// Input to [`Resource::modify_plan`]: the framework's plan, for the resource to adjust.
 #[derive(Debug, Clone)]
 pub struct ModifyPlanRequest<M> {
@@ -237,6 +267,17 @@ pub trait Resource<D: Send + Sync + 'static>: Send + Sync + 'static {
         ctx: &Ctx<D>,
         req: DeleteRequest<Self::Model>,
     ) -> Result<Done<()>, Diagnostics>;
+
+    /// A state for an object another resource type (maybe of another provider)
+    /// managed, for a `moved` block (Terraform 1.8+); [`Resource::read`] completes it.
+    /// `None`: this type does not take over objects of `from`'s type.
+    async fn move_state(
+        &self,
+        _ctx: &Ctx<D>,
+        _from: &MoveSource,
+    ) -> Option<Result<Self::Model, Diagnostics>> {
+        None
+    }
 
     /// Turns an import id into a state that [`Resource::read`] can complete.
     async fn import(&self, _ctx: &Ctx<D>, _id: &str) -> Result<Self::Model, Diagnostics> {

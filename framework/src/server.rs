@@ -494,6 +494,20 @@ impl<P: Provider> ProviderServer<P> {
         }
     }
 
+    /// MoveResourceState: a state of resource `name` for an object of another type.
+    pub async fn move_resource_state(
+        &self,
+        name: &str,
+        from: &crate::resource::MoveSource,
+    ) -> Result<Value, Diagnostics> {
+        let r = self.resource(name)?;
+        let (ctx, _in_flight) = self.ctx();
+        tokio::select! {
+            out = r.imp.move_state(&ctx, from) => out,
+            () = ctx.cancel.cancelled() => Err(cancelled()),
+        }
+    }
+
     /// ReadDataSource.
     pub async fn read_data_source(&self, name: &str, config: Value) -> WithDiags<Value> {
         let d = match self.data_source(name) {

@@ -6,8 +6,8 @@ use provider_framework::timeouts::{self, Op};
 use provider_framework::validators::{MaxLength, NoControlCharacters, NotBlank, OneOf};
 use provider_framework::{
     Attribute, AttributePath, Block, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done,
-    Failed, Maybe, ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
-    Value,
+    Failed, Maybe, ModifyPlanRequest, MoveSource, ReadRequest, Resource, Schema, Timeouts,
+    UpdateRequest, Value,
 };
 use serde::{Deserialize, Serialize};
 
@@ -396,6 +396,20 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             .await
             .map(Done::from)
             .map_err(|e| graph_error(TYPE_NAME, format!("Deleting administrative unit {id}"), &e))
+    }
+
+    /// Offline: Terraform moves state before it configures the provider; the
+    /// first read fills in what azuread did not keep.
+    async fn move_state(
+        &self,
+        ctx: &Ctx,
+        from: &MoveSource,
+    ) -> Option<Result<AdministrativeUnitModel, Diagnostics>> {
+        let id = match super::from_azuread::administrative_unit(from)? {
+            Ok(id) => id,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(self.import(ctx, &id).await)
     }
 
     async fn import(&self, _ctx: &Ctx, id: &str) -> Result<AdministrativeUnitModel, Diagnostics> {

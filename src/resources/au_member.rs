@@ -6,7 +6,7 @@ use provider_framework::timeouts::{self, Op};
 use provider_framework::validators::IsUuid;
 use provider_framework::{
     Attribute, Block, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done, Failed, Maybe,
-    ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+    ModifyPlanRequest, MoveSource, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -377,6 +377,19 @@ impl Resource<EntraClient> for AuMemberResource {
                 &e,
             )),
         }
+    }
+
+    /// Offline: Terraform moves state before it configures the provider.
+    async fn move_state(
+        &self,
+        _ctx: &Ctx,
+        from: &MoveSource,
+    ) -> Option<Result<AuMemberModel, Diagnostics>> {
+        let id = match super::from_azuread::au_member(from)? {
+            Ok(id) => id,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(parse_import_id::<AuMemberId>(&id).map(|id| AuMemberModel::of(&id, None, None)))
     }
 
     async fn import(&self, ctx: &Ctx, id: &str) -> Result<AuMemberModel, Diagnostics> {

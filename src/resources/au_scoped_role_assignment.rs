@@ -9,7 +9,7 @@ use provider_framework::timeouts::{self, Op};
 use provider_framework::validators::IsUuid;
 use provider_framework::{
     Attribute, Block, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, Done, Failed, Maybe,
-    ModifyPlanRequest, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
+    ModifyPlanRequest, MoveSource, ReadRequest, Resource, Schema, Timeouts, UpdateRequest,
 };
 use serde::{Deserialize, Serialize};
 
@@ -206,8 +206,8 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         ctx: &Ctx,
         req: &mut ModifyPlanRequest<AuScopedRoleAssignmentModel>,
     ) -> Diagnostics {
-        if req.prior.is_some() {
-            return Diagnostics::new();
+        if let Some(prior) = &req.prior {
+            return unread_move(prior);
         }
         let (Some(role), Ok(client)) =
             (req.planned.role_definition_id.known().cloned(), ctx.data())
@@ -334,6 +334,22 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             return Ok(None.into());
         };
         let call = call_for(ctx, state.timeouts.as_ref(), Op::Read);
+        let id = match id.parse::<ScopedRoleAssignmentImportId>() {
+            // Moved from azuread_administrative_unit_role_member: find the assignment.
+            Ok(ScopedRoleAssignmentImportId::ScopedRoleMember {
+                administrative_unit_id,
+                membership_id,
+            }) => {
+                assignment_for_scoped_member(
+                    &client.graph,
+                    &call,
+                    &administrative_unit_id,
+                    &membership_id,
+                )
+                .await?
+            }
+            _ => id,
+        };
         let found = client
             .graph
             .administrative_unit_role_assignment(
@@ -404,6 +420,47 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             .map_err(|e| graph_error(TYPE_NAME, format!("Removing role assignment {id}"), &e))
     }
 
+    /// Offline (Terraform moves state before it configures the provider): an
+    /// assignment id moves as it is; a scoped role membership keeps its azuread id
+    /// until the first read finds the assignment behind it.
+    async fn move_state(
+        &self,
+        _ctx: &Ctx,
+        from: &MoveSource,
+    ) -> Option<Result<AuScopedRoleAssignmentModel, Diagnostics>> {
+        let id = match super::from_azuread::scoped_role_assignment(from)? {
+            Ok(id) => id,
+            Err(e) => return Some(Err(e)),
+        };
+        let principal = from
+            .string("principal_object_id")
+            .or_else(|| from.string("member_object_id"));
+        let model = match parse_import_id::<ScopedRoleAssignmentImportId>(&id) {
+            Ok(ScopedRoleAssignmentImportId::RoleAssignment(assignment)) => {
+                AuScopedRoleAssignmentModel {
+                    id: Maybe::Known(assignment),
+                    role_definition_id: Maybe::from_option(
+                        from.string("role_id").map(ToOwned::to_owned),
+                    ),
+                    ..AuScopedRoleAssignmentModel::default()
+                }
+            }
+            Ok(ScopedRoleAssignmentImportId::ScopedRoleMember {
+                administrative_unit_id,
+                ..
+            }) => AuScopedRoleAssignmentModel {
+                id: Maybe::Known(id),
+                administrative_unit_id: Maybe::Known(administrative_unit_id),
+                ..AuScopedRoleAssignmentModel::default()
+            },
+            Err(e) => return Some(Err(e)),
+        };
+        Some(Ok(AuScopedRoleAssignmentModel {
+            principal_id: Maybe::from_option(principal.map(ToOwned::to_owned)),
+            ..model
+        }))
+    }
+
     async fn import(
         &self,
         ctx: &Ctx,
@@ -431,6 +488,25 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
             ..AuScopedRoleAssignmentModel::default()
         })
     }
+}
+
+/// A state moved from azuread that no read has completed yet (`-refresh=false`)
+/// cannot be compared with its configuration: say so rather than plan a replacement.
+fn unread_move(prior: &AuScopedRoleAssignmentModel) -> Diagnostics {
+    let moved = prior
+        .id
+        .known()
+        .and_then(|id| id.parse::<ScopedRoleAssignmentImportId>().ok());
+    if let Some(ScopedRoleAssignmentImportId::ScopedRoleMember { .. }) = moved {
+        return Diagnostic::error(
+            "Moved state not read yet",
+            "This assignment was moved from azuread_administrative_unit_role_member and keeps that \
+             resource's id until a refresh finds the role assignment behind it. Plan without \
+             -refresh=false once.",
+        )
+        .into();
+    }
+    Diagnostics::new()
 }
 
 /// Finds the role assignment behind a scoped role membership (made by `azuread` or

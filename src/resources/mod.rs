@@ -4,6 +4,7 @@ pub mod administrative_unit;
 pub mod au_member;
 pub mod au_members;
 pub mod au_scoped_role_assignment;
+pub mod from_azuread;
 
 use std::sync::Arc;
 

@@ -19,6 +19,7 @@ mod examples;
 mod faults;
 mod generated_config;
 mod least_privilege;
+mod migration;
 mod performance;
 mod provider;
 mod release;

@@ -28,7 +28,7 @@ fn capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
         get_provider_schema_optional: true,
-        move_resource_state: false,
+        move_resource_state: true,
     }
 }
 
@@ -365,6 +365,55 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             imported_resources,
             diagnostics: diagnostics(diags),
             deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        let started = Instant::now();
+        let req = request.into_inner();
+        let result = async {
+            let raw = req.source_state.unwrap_or_default();
+            let state: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
+                Diagnostics::from(crate::Diagnostic::error(
+                    "Reading the moved state",
+                    format!(
+                        "The state of the {} being moved is not JSON: {e}",
+                        req.source_type_name
+                    ),
+                ))
+            })?;
+            let from = crate::resource::MoveSource {
+                provider: req.source_provider_address.clone(),
+                type_name: req.source_type_name.clone(),
+                schema_version: req.source_schema_version,
+                state,
+            };
+            let ty = self.server.resource_type(&req.target_type_name)?;
+            let moved = self
+                .server
+                .move_resource_state(&req.target_type_name, &from)
+                .await?;
+            encode(&moved, &ty)
+        }
+        .await;
+        let (target_state, diags) = match result {
+            Ok(state) => (Some(state), Diagnostics::new()),
+            Err(d) => (None, d),
+        };
+        let diagnostics = diagnostics(diags);
+        log_rpc(
+            "MoveResourceState",
+            &req.target_type_name,
+            started,
+            &diagnostics,
+        );
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state,
+            diagnostics,
+            target_private: crate::private::imported_now(),
         }))
     }
 
