@@ -32,7 +32,8 @@ fn main() {
     let latency = env_number("BENCH_LATENCY_MS", 40);
     let tenant = Tenant::without_lag();
     let seeded = Instant::now();
-    let users = tenant.create_users((per_unit * 4).max(20));
+    // Entra allows an object in at most 30 units: spread memberships over enough users.
+    let users = tenant.create_users((units * per_unit).div_ceil(25).max(per_unit * 4).max(20));
     let ids = seed(&tenant, units, per_unit, &users);
     tenant.settle();
     eprintln!(
@@ -116,7 +117,7 @@ fn seed(tenant: &Tenant, units: usize, per_unit: usize, users: &[String]) -> Vec
     let mut writes = Vec::new();
     for (i, au) in ids.iter().enumerate() {
         for k in 0..per_unit {
-            let member = &users[(i + k) % users.len()];
+            let member = &users[(i * per_unit + k) % users.len()];
             writes.push(json!({"method": "POST", "url": format!("/directory/administrativeUnits/{au}/members/$ref"),
                                "body": {"@odata.id": format!("{base}/v1.0/directoryObjects/{member}")}}));
         }

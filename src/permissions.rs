@@ -62,6 +62,16 @@ pub const TABLE: &[Needs] = &[
         )],
     },
     Needs {
+        type_name: "entra_custom_role",
+        required: &["RoleManagement.ReadWrite.Directory"],
+        alternatives: &[],
+        conditional: &[],
+        optional: &[(
+            "Organization.Read.All",
+            "lets plan warn when the tenant has no Entra ID P1 or P2 licence (custom roles need P1)",
+        )],
+    },
+    Needs {
         type_name: "entra_administrative_units",
         required: &["AdministrativeUnit.Read.All"],
         alternatives: &["AdministrativeUnit.ReadWrite.All", "Directory.Read.All"],

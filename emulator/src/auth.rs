@@ -175,6 +175,16 @@ pub mod perms {
         "Group.ReadWrite.All",
         "Directory.ReadWrite.All",
     ];
+    /// Create a group inside an AU without a directory role: the reference lists
+    /// Group.Create or Group.ReadWrite.All plus a role at the AU, or Directory.ReadWrite.All.
+    pub const GROUP_CREATE_IN_AU: &[&str] = &["Directory.ReadWrite.All"];
+    /// Read the organization's subscribed SKUs.
+    pub const SKU_READ: &[&str] = &[
+        "Organization.Read.All",
+        "Organization.ReadWrite.All",
+        "Directory.Read.All",
+        "Directory.ReadWrite.All",
+    ];
     /// Write groups.
     pub const GROUP_WRITE: &[&str] = &["Group.ReadWrite.All", "Directory.ReadWrite.All"];
     /// Read group members.

@@ -27,7 +27,10 @@ Built-in demo tenant (used without --seed):
                   (AdministrativeUnit.ReadWrite.All, RoleManagement.ReadWrite.Directory)
   reader          c0ffee00-0000-4000-8000-00000000a003 / reader~Secret.NotForProduction-0003
   no permissions  c0ffee00-0000-4000-8000-00000000a004 / noperm~Secret.NotForProduction-0004
+                  (service principal ...b004, no role: assign it directory roles to test
+                  role-based access; roles are enforced for app-only calls, see README)
   48 users, 6 groups (one role-assignable), 8 devices, 2 administrative units.
+  Licence: Entra ID P1 (AAD_PREMIUM) unless --no-premium.
   Print it as a seed file with --print-demo-seed.
 
 Eventual consistency (on by default; the emulator must not be kinder than Entra):
@@ -131,6 +134,10 @@ pub(crate) struct Args {
     /// Delay (ms) between a change and the dynamic-membership evaluation it causes.
     #[arg(long, default_value_t = 2_000)]
     dynamic_processing_delay_ms: u64,
+    /// The tenant has no Entra ID P1/P2 licence (GET /subscribedSkus lists only
+    /// Exchange Online Plan 1).
+    #[arg(long)]
+    pub(crate) no_premium: bool,
     /// Refuse roleAssignments listings filtered on directoryScopeId alone (400).
     #[arg(long)]
     refuse_scope_only_role_filter: bool,

@@ -16,6 +16,7 @@
 //! 3. `replication`, `view`, `dynamic`, `filter`, `odata`, `faults`, `stats`, `auth`,
 //!    `assertion`, `consistency`, `persist`: what a lagging replica sees, dynamic
 //!    membership, queries, fault decisions, counters, tokens and client credentials.
+//!    `authz` (after `view`): application permissions or directory roles at a scope.
 //! 4. `directory` (the primary, the replication log, pending evaluations) and `options`.
 //! 5. `state`: [`AppState`], everything above behind one handle.
 //! 6. `routes`: `common`, `objects`, `references`, `member_lists` and `middleware` under
@@ -24,6 +25,7 @@
 
 pub mod assertion;
 pub mod auth;
+pub mod authz;
 pub mod consistency;
 pub mod context;
 pub mod directory;

@@ -43,6 +43,7 @@ async fn run() -> anyhow::Result<()> {
         state_file: args.state.clone(),
         faults,
         token_lifetime_secs: args.token_lifetime,
+        no_premium: args.no_premium,
         ..Options::default()
     };
     // Order matters: bind, install the signal handlers, print, then serve. A signal

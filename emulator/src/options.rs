@@ -18,6 +18,9 @@ pub struct Options {
     pub faults: FaultConfig,
     /// Lifetime of issued access tokens in seconds (Entra: 3599).
     pub token_lifetime_secs: i64,
+    /// The tenant has no Entra ID P1/P2 licence: `GET /subscribedSkus` lists only a
+    /// non-premium SKU (CLI `--no-premium`). Default: false (Entra ID P1).
+    pub no_premium: bool,
 }
 
 impl Default for Options {
@@ -28,6 +31,7 @@ impl Default for Options {
             state_file: None,
             faults: FaultConfig::default(),
             token_lifetime_secs: 3599,
+            no_premium: false,
         }
     }
 }

@@ -31,6 +31,7 @@ struct Shared {
     faults: Faults,
     own_urls: RwLock<Vec<String>>,
     token_lifetime_secs: i64,
+    premium: bool,
     persister: Option<Persister>,
 }
 
@@ -71,6 +72,7 @@ impl AppState {
                 faults: Faults::new(options.faults.clone()),
                 own_urls: RwLock::new(Vec::new()),
                 token_lifetime_secs: options.token_lifetime_secs,
+                premium: !options.no_premium,
                 persister,
             }),
         };
@@ -180,6 +182,11 @@ impl AppState {
     /// Lifetime of issued tokens.
     pub fn token_lifetime_secs(&self) -> i64 {
         self.inner.token_lifetime_secs
+    }
+
+    /// Whether the tenant holds an Entra ID P1 licence (see `Options::no_premium`).
+    pub fn premium(&self) -> bool {
+        self.inner.premium
     }
 
     /// URLs under which the emulator is reachable (accepted as token audiences).

@@ -46,6 +46,8 @@ pub struct GraphClient {
     pub(crate) scope_filter_refused: std::sync::atomic::AtomicBool,
     /// Units this process named moments ago: id (lower case) → (name, when).
     pub(crate) recent_names: std::sync::Mutex<std::collections::HashMap<String, (String, Instant)>>,
+    /// Whether the tenant has Entra ID P1 or P2 (`None`: its SKUs could not be read).
+    pub(crate) premium: tokio::sync::OnceCell<Option<bool>>,
     coalesce: bool,
 }
 
@@ -72,6 +74,7 @@ impl GraphClient {
             au_assignments: Coalesced::new(Duration::from_secs(120)),
             scope_filter_refused: std::sync::atomic::AtomicBool::new(false),
             recent_names: std::sync::Mutex::default(),
+            premium: tokio::sync::OnceCell::new(),
             coalesce: options.coalesce,
         }
     }

@@ -17,6 +17,7 @@ pub mod coalesce;
 pub mod consistency;
 mod directory;
 pub mod error;
+mod licensing;
 mod listings;
 pub mod member_sets;
 pub mod members;
@@ -24,7 +25,9 @@ pub mod models;
 pub mod odata;
 mod request;
 pub mod retry;
+pub mod role_actions;
 pub mod role_catalog;
+mod role_definitions;
 mod roles;
 mod transport;
 

@@ -167,7 +167,7 @@ pub struct RoleAssignment {
 }
 
 /// A permission set of a role definition.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RolePermission {
     /// Allowed actions, e.g. `microsoft.directory/users/basic/update`.
@@ -195,6 +195,32 @@ pub struct RoleDefinition {
     pub template_id: Option<String>,
     /// Permissions.
     #[serde(default)]
+    pub role_permissions: Vec<RolePermission>,
+    /// Whether the role can be assigned (custom roles may be disabled).
+    #[serde(default)]
+    pub is_enabled: Option<bool>,
+}
+
+impl RoleDefinition {
+    /// Every allowed action, in Graph's order.
+    pub fn allowed_actions(&self) -> impl Iterator<Item = &String> {
+        self.role_permissions
+            .iter()
+            .flat_map(|p| &p.allowed_resource_actions)
+    }
+}
+
+/// The body of a custom role's create or update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomRoleBody {
+    /// Display name.
+    pub display_name: String,
+    /// Description (`null` clears it).
+    pub description: Option<String>,
+    /// Whether the role can be assigned.
+    pub is_enabled: bool,
+    /// One permission set with the allowed actions.
     pub role_permissions: Vec<RolePermission>,
 }
 

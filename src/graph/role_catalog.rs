@@ -128,12 +128,11 @@ pub fn is_au_scopable_permission(action: &str) -> bool {
 pub enum Unscopable {
     /// A built-in role Graph accepts only tenant-wide.
     TenantWideBuiltIn,
-    /// A custom role with no permission on users, groups or devices (`any`: whether
-    /// it has permissions at all).
-    NoDirectoryObjectPermission {
-        /// Whether the role has any permission.
-        any: bool,
-    },
+    /// A custom role with no permissions at all.
+    NoPermissions,
+    /// A custom role with actions that cannot take effect at a unit's scope (on
+    /// objects other than users, groups and devices).
+    ActionsOutsideUnitScope(Vec<String>),
 }
 
 /// Why `definition` cannot be granted at AU scope, if it cannot.
@@ -142,14 +141,16 @@ pub fn unscopable(definition: &RoleDefinition) -> Option<Unscopable> {
         let template = definition.template_id.as_deref().unwrap_or(&definition.id);
         return (!is_au_scopable_built_in(template)).then_some(Unscopable::TenantWideBuiltIn);
     }
-    let mut actions = definition
-        .role_permissions
-        .iter()
-        .flat_map(|p| &p.allowed_resource_actions)
-        .peekable();
-    let any = actions.peek().is_some();
-    let scopable = actions.any(|a| is_au_scopable_permission(a));
-    (!scopable).then_some(Unscopable::NoDirectoryObjectPermission { any })
+    let actions: Vec<&String> = definition.allowed_actions().collect();
+    if actions.is_empty() {
+        return Some(Unscopable::NoPermissions);
+    }
+    let outside: Vec<String> = actions
+        .into_iter()
+        .filter(|a| !is_au_scopable_permission(a))
+        .cloned()
+        .collect();
+    (!outside.is_empty()).then_some(Unscopable::ActionsOutsideUnitScope(outside))
 }
 
 /// A sentence listing the AU-scopable built-in roles, for error messages.

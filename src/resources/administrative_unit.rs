@@ -16,7 +16,7 @@ use crate::graph::Call;
 use crate::graph::models::AdministrativeUnit;
 use crate::ids::AdministrativeUnitId;
 use crate::support::membership_rule;
-use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id};
+use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id, premium_warning};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_administrative_unit";
@@ -255,18 +255,24 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             return Diagnostics::new();
         };
         note_plan(&client.plan_notes, req);
-        let prior_name = req.prior.as_ref().map(|p| &p.display_name);
-        let name_changes = prior_name != Some(&req.planned.display_name);
-        let wants_check = req.planned.prevent_duplicate_names.known() == Some(&true);
-        let Some(name) = req.planned.display_name.as_deref() else {
-            return Diagnostics::new();
-        };
-        if !(name_changes && wants_check) {
-            return Diagnostics::new();
+        let mut diags = Diagnostics::new();
+        let was_dynamic = req
+            .prior
+            .as_ref()
+            .is_some_and(AdministrativeUnitModel::is_dynamic);
+        if req.planned.is_dynamic() && !was_dynamic {
+            diags.extend(
+                premium_warning(
+                    ctx,
+                    client,
+                    "membership_type",
+                    "the membership rule is never evaluated",
+                )
+                .await,
+            );
         }
-        let own_id = req.prior.as_ref().and_then(|p| p.id.as_deref());
-        let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
-        duplicate_name_check(client, &call, name, own_id).await
+        diags.extend(duplicate_check(ctx, client, req).await);
+        diags
     }
 
     async fn create(
@@ -420,6 +426,26 @@ impl Resource<EntraClient> for AdministrativeUnitResource {
             ..AdministrativeUnitModel::default()
         })
     }
+}
+
+/// With `prevent_duplicate_names`, a new name must not be another unit's.
+async fn duplicate_check(
+    ctx: &Ctx,
+    client: &EntraClient,
+    req: &ModifyPlanRequest<AdministrativeUnitModel>,
+) -> Diagnostics {
+    let prior_name = req.prior.as_ref().map(|p| &p.display_name);
+    let name_changes = prior_name != Some(&req.planned.display_name);
+    let wants_check = req.planned.prevent_duplicate_names.known() == Some(&true);
+    let Some(name) = req.planned.display_name.as_deref() else {
+        return Diagnostics::new();
+    };
+    if !(name_changes && wants_check) {
+        return Diagnostics::new();
+    }
+    let own_id = req.prior.as_ref().and_then(|p| p.id.as_deref());
+    let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
+    duplicate_name_check(client, &call, name, own_id).await
 }
 
 /// Tells later plans in this process what this unit will be: replaced (its old

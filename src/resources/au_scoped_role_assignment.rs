@@ -19,7 +19,7 @@ use crate::graph::role_catalog::{self, Unscopable};
 use crate::graph::{Call, GraphClient, GraphError, is_conflict};
 use crate::ids::ScopedRoleAssignmentImportId;
 use crate::support::{
-    Ctx, call, call_for, graph_error, note_recent, parse_import_id, planned_unit,
+    Ctx, call, call_for, graph_error, note_recent, parse_import_id, planned_unit, premium_warning,
 };
 
 /// The Terraform type name.
@@ -102,16 +102,17 @@ fn scopability_problem(definition: &RoleDefinition) -> Option<String> {
             definition.display_name,
             role_catalog::scopable_roles_sentence()
         ),
-        Unscopable::NoDirectoryObjectPermission { any } => format!(
-            "The custom role {:?} has {} permission on users, groups or devices, so it cannot be assigned \
-             at administrative unit scope. Add a permission such as microsoft.directory/users/basic/update \
-             or microsoft.directory/groups/members/update.",
+        Unscopable::NoPermissions => format!(
+            "The custom role {:?} has no permissions, so it cannot be assigned at administrative unit scope.",
+            definition.display_name
+        ),
+        Unscopable::ActionsOutsideUnitScope(actions) => format!(
+            "The custom role {:?} has actions that cannot take effect at administrative unit scope: {}. \
+             Only actions on users, groups and devices (microsoft.directory/users/..., \
+             microsoft.directory/groups/..., microsoft.directory/devices/...) can be granted at a unit's \
+             scope; move the others to a role assigned tenant-wide.",
             definition.display_name,
-            if any {
-                "no"
-            } else {
-                "no permissions at all, and no"
-            }
+            actions.join(", ")
         ),
     })
 }
@@ -122,6 +123,62 @@ async fn role_name(graph: &GraphClient, call: &Call, id: &str) -> Option<String>
         .await
         .ok()
         .map(|d| d.display_name)
+}
+
+/// The plan-time checks of a new assignment: the role exists and can be scoped, the
+/// unit exists, a group principal is role-assignable, and no such assignment exists.
+async fn plan_checks(
+    ctx: &Ctx,
+    req: &mut ModifyPlanRequest<AuScopedRoleAssignmentModel>,
+) -> Diagnostics {
+    let (Some(role), Ok(client)) = (req.planned.role_definition_id.known().cloned(), ctx.data())
+    else {
+        return Diagnostics::new();
+    };
+    let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
+    let definition = match client.graph.settled_role_definition(&call, &role).await {
+        Ok(Some(definition)) => definition,
+        Ok(None) => {
+            return Diagnostic::attribute_error(
+                "role_definition_id",
+                "Role definition not found",
+                format!("No built-in role template or custom role definition has the ID {role}."),
+            )
+            .into();
+        }
+        Err(e) => {
+            return graph_error(TYPE_NAME, format!("Retrieving role definition {role}"), &e);
+        }
+    };
+    if let Some(problem) = scopability_problem(&definition) {
+        return Diagnostic::attribute_error(
+            "role_definition_id",
+            "Role cannot be scoped to an administrative unit",
+            problem,
+        )
+        .into();
+    }
+    req.planned.role_display_name = Maybe::Known(definition.display_name);
+    if let Some(au) = req.planned.administrative_unit_id.known()
+        && let Err(problem) = planned_unit(&client.graph, &call, au).await
+    {
+        return problem;
+    }
+    if let Some(principal) = req.planned.principal_id.known()
+        && let Some(problem) = group_not_role_assignable(&client.graph, &call, principal).await
+    {
+        return problem;
+    }
+    // An assignment that exists already is someone else's: say so at plan.
+    if let Some(wanted) = req.planned.wanted()
+        && let Ok(Some(existing)) = client
+            .graph
+            .find_matching_role_assignment(&call, &wanted)
+            .await
+    {
+        return already_exists(existing.id.as_deref());
+    }
+    Diagnostics::new()
 }
 
 #[async_trait]
@@ -209,57 +266,20 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
         if let Some(prior) = &req.prior {
             return unread_move(prior);
         }
-        let (Some(role), Ok(client)) =
-            (req.planned.role_definition_id.known().cloned(), ctx.data())
-        else {
-            return Diagnostics::new();
-        };
-        let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
-        let definition = match client.graph.settled_role_definition(&call, &role).await {
-            Ok(Some(definition)) => definition,
-            Ok(None) => {
-                return Diagnostic::attribute_error(
-                    "role_definition_id",
-                    "Role definition not found",
-                    format!(
-                        "No built-in role template or custom role definition has the ID {role}."
-                    ),
+        let mut diags = match ctx.data() {
+            Ok(client) => {
+                premium_warning(
+                    ctx,
+                    client,
+                    "administrative_unit_id",
+                    "the role has no effect at the unit's scope",
                 )
-                .into();
-            }
-            Err(e) => {
-                return graph_error(TYPE_NAME, format!("Retrieving role definition {role}"), &e);
-            }
-        };
-        if let Some(problem) = scopability_problem(&definition) {
-            return Diagnostic::attribute_error(
-                "role_definition_id",
-                "Role cannot be scoped to an administrative unit",
-                problem,
-            )
-            .into();
-        }
-        req.planned.role_display_name = Maybe::Known(definition.display_name);
-        if let Some(au) = req.planned.administrative_unit_id.known()
-            && let Err(problem) = planned_unit(&client.graph, &call, au).await
-        {
-            return problem;
-        }
-        if let Some(principal) = req.planned.principal_id.known()
-            && let Some(problem) = group_not_role_assignable(&client.graph, &call, principal).await
-        {
-            return problem;
-        }
-        // An assignment that exists already is someone else's: say so at plan.
-        if let Some(wanted) = req.planned.wanted()
-            && let Ok(Some(existing)) = client
-                .graph
-                .find_matching_role_assignment(&call, &wanted)
                 .await
-        {
-            return already_exists(existing.id.as_deref());
-        }
-        Diagnostics::new()
+            }
+            Err(_) => Diagnostics::new(),
+        };
+        diags.extend(plan_checks(ctx, req).await);
+        diags
     }
 
     async fn create(
@@ -620,6 +640,7 @@ mod tests {
             role_permissions: vec![RolePermission {
                 allowed_resource_actions: actions.iter().map(|a| (*a).to_owned()).collect(),
             }],
+            is_enabled: Some(true),
         }
     }
 
@@ -658,6 +679,20 @@ mod tests {
                 &["microsoft.directory/applications/create"]
             ))
             .is_some()
+        );
+        let mixed = scopability_problem(&definition(
+            false,
+            "c",
+            &[
+                "microsoft.directory/groups/create",
+                "microsoft.directory/applications/create",
+            ],
+        ))
+        .unwrap();
+        assert!(
+            mixed.contains("microsoft.directory/applications/create")
+                && !mixed.contains("groups/create"),
+            "names only the actions that cannot take effect: {mixed}"
         );
     }
 

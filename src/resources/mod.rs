@@ -4,6 +4,7 @@ pub mod administrative_unit;
 pub mod au_member;
 pub mod au_members;
 pub mod au_scoped_role_assignment;
+pub mod custom_role;
 pub mod from_azuread;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Arc<dyn DynResource<EntraClient>>> {
         resource(au_member::AuMemberResource),
         resource(au_members::AuMembersResource),
         resource(au_scoped_role_assignment::AuScopedRoleAssignmentResource),
+        resource(custom_role::CustomRoleResource),
     ]
 }
 

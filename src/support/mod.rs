@@ -4,11 +4,13 @@
 
 mod calls;
 mod errors;
+mod licence;
 mod lookup;
 pub mod membership_rule;
 mod units;
 
 pub use calls::{Ctx, DEFAULT_TIMEOUT, call, call_for};
 pub use errors::{data_source_error, graph_error, parse_import_id};
+pub use licence::premium_warning;
 pub use lookup::exactly_one;
 pub use units::{note_recent, planned_unit};

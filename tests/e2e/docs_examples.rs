@@ -178,6 +178,26 @@ fn au_members_example_applies_and_imports() {
 }
 
 #[test]
+fn custom_role_example_applies_and_imports() {
+    let tenant = Tenant::start();
+    let ws = apply_example(
+        &tenant,
+        "examples/resources/entra_custom_role",
+        "resource.tf",
+    );
+    let role = id_of(&ws, "entra_custom_role.group_provisioner");
+    let assignment = ws.state_values("entra_au_scoped_role_assignment.integration");
+    assert_eq!(assignment["role_definition_id"], json!(role));
+    let imported = import_as_documented(
+        &ws,
+        "examples/resources/entra_custom_role/import.sh",
+        &[("3f6c9a2e-7d4b-4c1a-9e8f-2b5d6a7c8e90", role)],
+    );
+    assert_eq!(imported, 1);
+    ws.destroy();
+}
+
+#[test]
 fn au_scoped_role_assignment_example_applies_and_imports() {
     let tenant = Tenant::start();
     let ws = apply_example(

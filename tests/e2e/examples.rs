@@ -84,20 +84,150 @@ fn hospitals_example_applies() {
     assert!(added_names(&tenant, &before).is_empty());
 }
 
+/// A Graph call as the integration's service principal (an app with no Graph
+/// application permission of its own): the status it gets.
+fn as_integration(
+    tenant: &Tenant,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let http = reqwest::blocking::Client::new();
+    let tenant_id = tenant
+        .env()
+        .into_iter()
+        .find(|(k, _)| k == "ARM_TENANT_ID")
+        .map(|(_, v)| v)
+        .unwrap();
+    let url = tenant.emulator.url();
+    let token: serde_json::Value = http
+        .post(format!("{url}/{tenant_id}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", entra_emulator::store::demo::NOPERM_CLIENT_ID),
+            (
+                "client_secret",
+                entra_emulator::store::demo::NOPERM_CLIENT_SECRET,
+            ),
+            ("scope", &format!("{url}/.default")),
+        ])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let mut req = http
+        .request(method, format!("{url}/v1.0{path}"))
+        .bearer_auth(token["access_token"].as_str().unwrap());
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn security_group(name: &str) -> serde_json::Value {
+    json!({
+        "@odata.type": "#microsoft.graph.group",
+        "displayName": name,
+        "mailEnabled": false,
+        "mailNickname": name,
+        "securityEnabled": true,
+    })
+}
+
 #[test]
-fn integration_custom_role_example_applies() {
+fn integration_principal_acts_only_inside_its_unit() {
+    use reqwest::Method;
     let tenant = Tenant::start();
     let ws = apply_example(&tenant, "examples/integration-custom-role");
-    assert_eq!(
-        ws.ok(&["output", "-json", "custom_role_is_au_scopable"])
-            .stdout
-            .trim(),
-        "true"
-    );
+    let unit = ws.ok(&["output", "-raw", "administrative_unit_id"]).stdout;
+    let unit = unit.trim();
     let assignment = ws.state_values("entra_au_scoped_role_assignment.integration");
     assert_eq!(
         assignment["role_display_name"],
-        json!("Integration Group Manager")
+        json!("HR Integration Group Provisioner")
     );
+    // The assignment acts once Entra has replicated it.
+    tenant.settle();
+
+    // Inside its unit: create a security group, manage its members, read users.
+    let (status, made) = as_integration(
+        &tenant,
+        Method::POST,
+        &format!("/directory/administrativeUnits/{unit}/members"),
+        Some(security_group("hr-sync-engineering")),
+    );
+    assert_eq!(status, 201, "creates a group inside its unit: {made}");
+    let group = made["id"].as_str().unwrap().to_owned();
+    tenant.settle();
+    let member = crate::au_member::user(3);
+    let reference =
+        json!({"@odata.id": format!("{}/v1.0/directoryObjects/{member}", tenant.emulator.url())});
+    let (status, body) = as_integration(
+        &tenant,
+        Method::POST,
+        &format!("/groups/{group}/members/$ref"),
+        Some(reference.clone()),
+    );
+    assert_eq!(status, 204, "adds a member to its group: {body}");
+    tenant.settle();
+    let (status, members) = as_integration(
+        &tenant,
+        Method::GET,
+        &format!("/groups/{group}/members"),
+        None,
+    );
+    assert_eq!(status, 200, "{members}");
+    assert!(members.to_string().contains(&member), "{members}");
+    let (status, users) = as_integration(&tenant, Method::GET, "/users?$top=5", None);
+    assert_eq!(status, 200, "reads users: {users}");
+    let (status, body) = as_integration(
+        &tenant,
+        Method::DELETE,
+        &format!("/groups/{group}/members/{member}/$ref"),
+        None,
+    );
+    assert_eq!(status, 204, "removes a member of its group: {body}");
+
+    // Outside its unit: refused.
+    let (status, body) = as_integration(
+        &tenant,
+        Method::POST,
+        "/groups",
+        Some(security_group("hr-sync-tenant-wide")),
+    );
+    assert_eq!(status, 403, "no tenant-wide group creation: {body}");
+    let (status, other) = tenant.graph(
+        Method::POST,
+        "/directory/administrativeUnits",
+        Some(json!({"displayName": "Another unit"})),
+    );
+    assert_eq!(status, 201, "{other}");
+    let (status, body) = as_integration(
+        &tenant,
+        Method::POST,
+        &format!(
+            "/directory/administrativeUnits/{}/members",
+            other["id"].as_str().unwrap()
+        ),
+        Some(security_group("hr-sync-elsewhere")),
+    );
+    assert_eq!(status, 403, "no group creation in another unit: {body}");
+    let (status, body) = as_integration(
+        &tenant,
+        Method::POST,
+        &format!("/groups/{}/members/$ref", crate::au_member::group(1)),
+        Some(reference),
+    );
+    assert_eq!(status, 403, "no change to a group outside its unit: {body}");
+
+    // The group it made is Terraform's to leave alone; destroy removes what Terraform made.
+    let (status, _) = tenant.graph(Method::DELETE, &format!("/groups/{group}"), None);
+    assert_eq!(status, 204);
     ws.destroy();
 }

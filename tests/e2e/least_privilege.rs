@@ -51,12 +51,24 @@ resource "entra_au_scoped_role_assignment" "helpdesk" {{
   role_definition_id     = "729827e3-9c14-49f7-bb1b-9608f156bbb8"
   principal_id           = "{}"
 }}
+
+resource "entra_custom_role" "members" {{
+  display_name             = "{name}-role"
+  allowed_resource_actions = ["microsoft.directory/groups/members/update"]
+}}
+
+resource "entra_au_scoped_role_assignment" "custom" {{
+  administrative_unit_id = entra_administrative_unit.au.id
+  role_definition_id     = entra_custom_role.members.id
+  principal_id           = "{}"
+}}
 "#,
         user(11),
         group(1),
         user(13),
         group(2),
-        user(12)
+        user(12),
+        user(14)
     ));
     let least = [
         ("ARM_CLIENT_ID", LEAST_CLIENT_ID),

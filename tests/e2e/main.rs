@@ -12,6 +12,7 @@ mod au_members;
 mod au_scoped_role_assignment;
 mod auth;
 mod consistency;
+mod custom_role;
 mod data_sources;
 mod day2;
 mod docs_examples;

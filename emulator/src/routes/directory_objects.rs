@@ -2,7 +2,12 @@
 //! `memberOf`, and the recycle bin (`/directory/deletedItems`).
 //!
 //! Reads are served by the request's replica; PATCH/DELETE/restore check the addressed
-//! object there first (404 while it has not arrived), then act on the primary.
+//! object there first (404 while it has not arrived), then act on the primary. Users,
+//! groups and devices accept directory roles as well as application permissions
+//! (`crate::authz`): reads need `{type}/standard/read` (or `memberOf/read`) at any
+//! scope, `POST` needs `{type}/create` at `/`, PATCH `basic/update` (a group's rule
+//! properties `dynamicMembershipRule/update`) and DELETE `delete` at a scope covering
+//! the object.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -15,10 +20,11 @@ use serde_json::{Map, Value};
 use super::common::{Ctx, count_text, json, json_object, no_content, sorted};
 use super::objects::{
     can_read, check_kind_rules, check_member_management, create_object, delete_object, perms_for,
-    typed_json,
+    require_read, typed_json,
 };
 use crate::AppState;
 use crate::auth::perms;
+use crate::authz::{self, Need, ObjectWrite, update_tasks};
 use crate::directory::Directory;
 use crate::error::{AppError, AppResult};
 use crate::filter::{Filter, Target};
@@ -120,7 +126,7 @@ fn filter_for(ctx: &Ctx, kind: ObjectKind, advanced: bool) -> AppResult<Option<F
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).0)?;
+    require_read(&state, ctx.read, &ctx.caller, kind, "standard/read")?;
     ctx.query.check_select(kind)?;
     ctx.check_search()?;
     if ctx.query.orderby.is_some() && ctx.query.filter.is_some() && !ctx.advanced() {
@@ -140,7 +146,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> AppR
 }
 
 async fn count(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).0)?;
+    require_read(&state, ctx.read, &ctx.caller, kind, "standard/read")?;
     ctx.check_count_segment()?;
     let filter = filter_for(&ctx, kind, true)?;
     let search = ctx
@@ -175,7 +181,7 @@ async fn get_one(
     Path(id): Path<String>,
     kind: ObjectKind,
 ) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).0)?;
+    require_read(&state, ctx.read, &ctx.caller, kind, "standard/read")?;
     ctx.query.check_select(kind)?;
     let body = state.view(ctx.read, |v| -> AppResult<Value> {
         let obj = match kind {
@@ -201,8 +207,13 @@ async fn create(
     body: Bytes,
     kind: ObjectKind,
 ) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).1)?;
+    let perms = perms_for(kind).1;
+    let grant = state.view(ctx.read, |v| {
+        authz::grant(v, &ctx.caller, perms, &Need::new(kind, "create"))
+    })?;
     let body = json_object(&body)?;
+    let need = Need::on(kind, &body, "create");
+    state.view(ctx.read, |v| grant.check(v, &need, authz::Target::Tenant))?;
     let obj = create_object(&state, kind, &body)?;
     // The creating request is answered from the primary, like Graph's create response.
     let value = state.read(|t| t.get(&obj).map(|o| entity(&ctx, o)));
@@ -216,11 +227,15 @@ async fn update(
     body: Bytes,
     kind: ObjectKind,
 ) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).2)?;
     let body = json_object(&body)?;
+    let tasks = update_tasks(kind, &body);
+    let write = state.view(ctx.read, |v| {
+        ObjectWrite::gate(v, &ctx.caller, perms_for(kind).2, kind, &tasks)
+    })?;
     let props = schema::check_body(kind, &body, false)?;
     state.write(|d| -> AppResult<()> {
         let existing = d.addressed(ctx.read, &id, kind)?;
+        write.check(&d.view(ctx.read), &existing)?;
         let t = &mut d.tenant;
         check_member_management(t, &ctx.caller, &existing)?;
         check_kind_rules(t, kind, &props, Some(&existing))?;
@@ -238,9 +253,12 @@ async fn delete(
     Path(id): Path<String>,
     kind: ObjectKind,
 ) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).2)?;
+    let write = state.view(ctx.read, |v| {
+        ObjectWrite::gate(v, &ctx.caller, perms_for(kind).2, kind, &["delete"])
+    })?;
     state.write(|d| -> AppResult<()> {
         let existing = d.addressed(ctx.read, &id, kind)?;
+        write.check(&d.view(ctx.read), &existing)?;
         check_member_management(&d.tenant, &ctx.caller, &existing)?;
         delete_object(&mut d.tenant, &id)
     })?;
@@ -254,7 +272,7 @@ async fn member_of(
     kind: ObjectKind,
     cast: Option<ObjectKind>,
 ) -> AppResult<Response> {
-    ctx.caller.require(perms_for(kind).0)?;
+    require_read(&state, ctx.read, &ctx.caller, kind, "memberOf/read")?;
     let body = state.view(ctx.read, |v| -> AppResult<Value> {
         v.get_kind(&id, kind)?;
         let page = odata::page(
@@ -410,7 +428,7 @@ async fn directory_object(
 ) -> AppResult<Response> {
     let body = state.view(ctx.read, |v| -> AppResult<Value> {
         let obj = v.get(&id).ok_or_else(|| AppError::not_found(&id))?;
-        if !can_read(&ctx.caller, obj.kind) {
+        if !can_read(v, &ctx.caller, obj.kind) {
             return Err(AppError::forbidden());
         }
         let mut value = typed_json(obj, &ctx.query);
@@ -449,7 +467,7 @@ async fn get_by_ids(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> App
         ids.iter()
             .filter_map(|id| v.get(&normalize_id(id)))
             .filter(|o| types.as_ref().is_none_or(|ty| ty.contains(&o.kind)))
-            .filter(|o| can_read(&ctx.caller, o.kind))
+            .filter(|o| can_read(v, &ctx.caller, o.kind))
             .map(|o| typed_json(o, &ctx.query))
             .collect()
     });

@@ -10,12 +10,18 @@ use crate::error::{AppError, AppResult};
 use crate::filter::{Filter, Target};
 use crate::odata;
 use crate::store::{DirObject, ObjectKind};
+use crate::view::View;
 
 /// A member as the caller may see it: full, or only `@odata.type` and `id` when the
 /// caller cannot read that object type (Graph's limited-information behaviour).
-pub fn member_json(caller: &Caller, obj: &DirObject, query: &odata::Query) -> Value {
+pub fn member_json(
+    view: &View<'_>,
+    caller: &Caller,
+    obj: &DirObject,
+    query: &odata::Query,
+) -> Value {
     let mut v = typed_json(obj, query);
-    if !can_read(caller, obj.kind)
+    if !can_read(view, caller, obj.kind)
         && let Value::Object(m) = &mut v
     {
         for (k, val) in m.iter_mut() {
@@ -54,6 +60,7 @@ pub fn list_filter(ctx: &Ctx, cast: Option<ObjectKind>) -> AppResult<Option<Filt
 /// A page of members (of type `cast`, when given) as a typed collection.
 pub fn members_page(
     ctx: &Ctx,
+    view: &View<'_>,
     members: Vec<&DirObject>,
     cast: Option<ObjectKind>,
     filter: Option<&Filter>,
@@ -66,7 +73,9 @@ pub fn members_page(
         || "directoryObjects".to_owned(),
         |k| format!("{}s", k.type_name()),
     );
-    Ok(ctx.page_collection(&frag, &page, |o| member_json(&ctx.caller, o, &ctx.query)))
+    Ok(ctx.page_collection(&frag, &page, |o| {
+        member_json(view, &ctx.caller, o, &ctx.query)
+    }))
 }
 
 /// A page of members as `@odata.id` references.
@@ -114,8 +123,8 @@ impl CountQuery {
 }
 
 /// One member with `@odata.context`.
-pub fn member_entity(ctx: &Ctx, obj: &DirObject) -> Value {
-    let mut v = member_json(&ctx.caller, obj, &ctx.query);
+pub fn member_entity(ctx: &Ctx, view: &View<'_>, obj: &DirObject) -> Value {
+    let mut v = member_json(view, &ctx.caller, obj, &ctx.query);
     if let Value::Object(m) = &mut v {
         m.insert(
             "@odata.context".into(),

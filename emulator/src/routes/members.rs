@@ -21,12 +21,12 @@ use super::objects::{
 use super::references::{add_reference, check_restricted_group, ref_url, resolve_ref};
 use crate::AppState;
 use crate::auth::{Caller, perms};
+use crate::authz::{self, Need, ObjectWrite, Target};
 use crate::directory::Directory;
 use crate::dynamic;
 use crate::error::{AppError, AppResult};
+use crate::store::ObjectKind;
 use crate::store::model::DirObject;
-use crate::store::roles_catalog;
-use crate::store::{ObjectKind, Tenant};
 
 const AU: ObjectKind = ObjectKind::AdministrativeUnit;
 
@@ -74,7 +74,7 @@ fn list_members(
     let body = state.view(ctx.read, |v| -> AppResult<Value> {
         let au = v.get_kind(au_id, AU)?;
         check_read(&ctx.caller, au)?;
-        member_lists::members_page(ctx, v.members(au_id), cast, filter.as_ref())
+        member_lists::members_page(ctx, v, v.members(au_id), cast, filter.as_ref())
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -147,7 +147,7 @@ async fn get_or_cast(
             return Err(AppError::not_found(&member));
         }
         let obj = v.get(&member).ok_or_else(|| AppError::not_found(&member))?;
-        Ok(member_lists::member_entity(&ctx, obj))
+        Ok(member_lists::member_entity(&ctx, v, obj))
     })?;
     Ok(json(StatusCode::OK, body))
 }
@@ -251,32 +251,26 @@ async fn delete_member_object(
         if !d.view(ctx.read).is_member(&id, &member) || !d.tenant.is_member(&id, &member) {
             return Err(AppError::not_found(&id));
         }
-        let t = &mut d.tenant;
-        let obj = t
+        let obj = d
+            .tenant
             .get(&member)
             .cloned()
             .ok_or_else(|| AppError::not_found(&member))?;
-        ctx.caller.require(perms_for(obj.kind).2)?;
+        let v = d.view(ctx.read);
+        ObjectWrite::gate(
+            &v,
+            &ctx.caller,
+            perms_for(obj.kind).2,
+            obj.kind,
+            &["delete"],
+        )?
+        .check(&v, &obj)?;
+        let t = &mut d.tenant;
         check_member_management(t, &ctx.caller, &obj)?;
         delete_object(t, &member)
     })?;
     Ok(no_content())
 }
-
-/// Whether the caller's service principal holds one of `roles` at `/` or at the AU.
-pub fn has_role_at(t: &Tenant, caller: &Caller, roles: &[&str], au_id: &str) -> bool {
-    let au_scope = format!("/administrativeUnits/{au_id}");
-    t.role_assignments.values().any(|a| {
-        a.principal_id == caller.object_id
-            && (a.directory_scope_id == "/" || a.directory_scope_id == au_scope)
-            && roles
-                .iter()
-                .any(|r| r.eq_ignore_ascii_case(&a.role_definition_id))
-    })
-}
-
-const GROUPS_ADMIN: &str = "fdd7a751-b60b-444a-984c-02652fe8fa1c";
-const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 
 /// 400 unless the body asks for a group (`@odata.type` `#microsoft.graph.group`).
 fn check_group_body(body: &Map<String, Value>) -> AppResult<()> {
@@ -296,27 +290,27 @@ fn check_group_body(body: &Map<String, Value>) -> AppResult<()> {
     }
 }
 
-/// `POST .../members` with a group body: creates the group inside the AU (201).
+/// `POST .../members` with a group body: creates the group inside the AU (201). Allowed
+/// by Directory.ReadWrite.All, or by a role allowing `microsoft.directory/groups/create`
+/// (or the group's subtype, e.g. `groups.security/create`) at `/` or at this AU.
 async fn create_group(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
+    let gate = Need::new(ObjectKind::Group, "create");
+    state.view(ctx.read, |v| {
+        authz::grant(v, &ctx.caller, perms::GROUP_CREATE_IN_AU, &gate)
+    })?;
     let mut body: Map<String, Value> = json_object(&body)?;
     check_group_body(&body)?;
-    ctx.caller.require(perms::GROUP_CREATE)?;
-    ctx.caller.require(perms::AU_READ)?;
+    let need = Need::on(ObjectKind::Group, &body, "create");
     state.write(|d| -> AppResult<()> {
+        let v = d.view(ctx.read);
+        let grant = authz::grant(&v, &ctx.caller, perms::GROUP_CREATE_IN_AU, &need)?;
         writable_au(d, &ctx, &id)?;
-        let t = &d.tenant;
-        let directory_write = ctx.caller.has_any(&["Directory.ReadWrite.All"]);
-        let admin_role = has_role_at(t, &ctx.caller, &[GROUPS_ADMIN, USER_ADMIN], &id)
-            || has_role_at(t, &ctx.caller, &[roles_catalog::GLOBAL_ADMIN], &id);
-        if !directory_write && !admin_role {
-            return Err(AppError::forbidden());
-        }
-        Ok(())
+        grant.check(&v, &need, Target::Unit(&id))
     })?;
     body.remove("@odata.type");
     let group_id = create_object(&state, ObjectKind::Group, &body)?;

@@ -10,6 +10,7 @@ pub mod common;
 pub mod directory_objects;
 pub mod emulator_admin;
 pub mod group_members;
+pub mod licensing;
 pub mod member_lists;
 pub mod members;
 pub mod middleware;
@@ -54,6 +55,7 @@ fn graph_routes() -> Router<AppState> {
         r = roles::routes(r, version);
         r = directory_objects::routes(r, version);
         r = group_members::routes(r, version);
+        r = licensing::routes(r, version);
     }
     r
 }

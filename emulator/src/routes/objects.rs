@@ -6,10 +6,13 @@ use serde_json::{Map, Value};
 
 use crate::AppState;
 use crate::auth::{Caller, perms};
+use crate::authz::{self, Need, Target};
 use crate::dynamic;
 use crate::error::{AppError, AppResult};
 use crate::odata;
+use crate::replication::ReadAt;
 use crate::store::{DirObject, ObjectKind, Tenant, defaults, schema};
+use crate::view::View;
 
 /// Permission sets (read, create, update/delete) for a kind.
 pub fn perms_for(
@@ -33,9 +36,30 @@ pub fn perms_for(
     }
 }
 
-/// Whether the caller may read objects of `kind`.
-pub fn can_read(caller: &Caller, kind: ObjectKind) -> bool {
-    caller.has_any(perms_for(kind).0)
+/// Whether the caller may read objects of `kind`: an application permission, or a role
+/// allowing `standard/read` at any scope (reads are not scoped, see [`authz`]).
+pub fn can_read(v: &View<'_>, caller: &Caller, kind: ObjectKind) -> bool {
+    authz::can_read(v, caller, perms_for(kind).0, kind)
+}
+
+/// 403 unless the caller may do the read `task` (`standard/read`, `members/read`, ...)
+/// on objects of `kind`, by permission or by a role at any scope.
+pub fn require_read(
+    state: &AppState,
+    read: ReadAt,
+    caller: &Caller,
+    kind: ObjectKind,
+    task: &str,
+) -> AppResult<()> {
+    state.view(read, |v| {
+        authz::require(
+            v,
+            caller,
+            perms_for(kind).0,
+            &Need::new(kind, task),
+            Target::Anywhere,
+        )
+    })
 }
 
 /// Renders an object with `@odata.type` (polymorphic collections).

@@ -27,6 +27,9 @@ pub const READER_CLIENT_SECRET: &str = "reader~Secret.NotForProduction-0003";
 pub const NOPERM_CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000a004";
 /// Secret of the app with no permissions.
 pub const NOPERM_CLIENT_SECRET: &str = "noperm~Secret.NotForProduction-0004";
+/// Service principal object id of the app with no permissions (assign it directory
+/// roles to test role-based access).
+pub const NOPERM_SP_ID: &str = "c0ffee00-0000-4000-8000-00000000b004";
 /// Client id of the demo system-assigned managed identity.
 pub const DEMO_MI_CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000d001";
 

@@ -3,6 +3,7 @@
 pub mod defaults;
 pub mod demo;
 pub mod journal;
+pub mod licensing;
 pub mod links;
 pub mod model;
 pub mod roles;

@@ -11,7 +11,8 @@ pub struct BuiltinRole {
     pub description: &'static str,
     /// Whether it can be assigned at administrative-unit scope.
     pub au_scopable: bool,
-    /// A representative subset of allowed resource actions.
+    /// A representative subset of allowed resource actions; the emulator enforces them
+    /// for principals holding the role (`crate::authz`).
     pub actions: &'static [&'static str],
 }
 
@@ -79,8 +80,12 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "microsoft.directory/groups/assignLicense",
             "microsoft.directory/groups/create",
             "microsoft.directory/groups/delete",
+            "microsoft.directory/groups/hiddenMembers/read",
             "microsoft.directory/groups/members/update",
+            "microsoft.directory/groups/owners/update",
+            "microsoft.directory/groups/restore",
             "microsoft.directory/groups/basic/update",
+            "microsoft.directory/groups/dynamicMembershipRule/update",
         ],
     ),
     r(
@@ -157,8 +162,14 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "microsoft.directory/users/create",
             "microsoft.directory/users/delete",
             "microsoft.directory/users/basic/update",
+            "microsoft.directory/users/password/update",
             "microsoft.directory/groups/create",
+            "microsoft.directory/groups/delete",
+            "microsoft.directory/groups/hiddenMembers/read",
             "microsoft.directory/groups/members/update",
+            "microsoft.directory/groups/owners/update",
+            "microsoft.directory/groups/restore",
+            "microsoft.directory/groups/basic/update",
         ],
     ),
     r(
@@ -186,8 +197,12 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         false,
         &[
             "microsoft.directory/administrativeUnits/standard/read",
+            "microsoft.directory/devices/standard/read",
             "microsoft.directory/users/standard/read",
+            "microsoft.directory/users/memberOf/read",
             "microsoft.directory/groups/standard/read",
+            "microsoft.directory/groups/members/read",
+            "microsoft.directory/groups/memberOf/read",
         ],
     ),
     r(
@@ -197,6 +212,8 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         false,
         &[
             "microsoft.directory/groups/create",
+            "microsoft.directory/groups/members/update",
+            "microsoft.directory/groups/basic/update",
             "microsoft.directory/users/basic/update",
         ],
     ),
@@ -205,7 +222,12 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
         "Global Reader",
         "Can read everything that a Global Administrator can, but not update anything.",
         false,
-        &["microsoft.directory/administrativeUnits/standard/read"],
+        &[
+            "microsoft.directory/administrativeUnits/standard/read",
+            "microsoft.directory/devices/allProperties/read",
+            "microsoft.directory/groups/allProperties/read",
+            "microsoft.directory/users/allProperties/read",
+        ],
     ),
     r(
         "194ae4cb-b126-40b2-bd5b-6091b380977d",
@@ -275,13 +297,17 @@ pub const GLOBAL_ADMIN: &str = "62e90394-69f5-4237-9190-012177145e10";
 /// Helpdesk Administrator.
 pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 
-/// Whether a custom role may be assigned at AU scope: it needs at least one
-/// user, group or device permission.
+/// Whether a custom role may be assigned at AU scope: only user, group and device
+/// permissions take effect there.
 pub fn custom_au_scopable(actions: &[String]) -> bool {
-    actions.iter().any(|a| {
-        let a = a.to_ascii_lowercase();
-        a.starts_with("microsoft.directory/users/")
-            || a.starts_with("microsoft.directory/groups")
-            || a.starts_with("microsoft.directory/devices/")
-    })
+    // Every action must act on users, groups or devices: one that cannot take effect
+    // at a unit's scope makes the whole role unassignable there (portal behaviour;
+    // the exact Graph answer for mixed roles is unconfirmed).
+    !actions.is_empty()
+        && actions.iter().all(|a| {
+            let a = a.to_ascii_lowercase();
+            a.starts_with("microsoft.directory/users/")
+                || a.starts_with("microsoft.directory/groups")
+                || a.starts_with("microsoft.directory/devices/")
+        })
 }

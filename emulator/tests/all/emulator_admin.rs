@@ -114,13 +114,13 @@ fn background_emulator_serves_and_stops_on_drop() {
 }
 
 /// A started `entra-emulator` process, killed on drop if a test fails midway.
-struct Binary {
+pub(crate) struct Binary {
     child: Child,
     lines: std::io::Lines<BufReader<ChildStdout>>,
 }
 
 impl Binary {
-    fn start(args: &[&str]) -> Binary {
+    pub(crate) fn start(args: &[&str]) -> Binary {
         let mut child = Command::new(env!("CARGO_BIN_EXE_entra-emulator"))
             .args(args)
             .stdout(Stdio::piped())
@@ -135,7 +135,7 @@ impl Binary {
     }
 
     /// The six `KEY=VALUE` lines (blocks until printed).
-    fn env_lines(&mut self) -> Vec<String> {
+    pub(crate) fn env_lines(&mut self) -> Vec<String> {
         (0..6)
             .map(|_| self.lines.next().unwrap().unwrap())
             .collect()

@@ -154,6 +154,19 @@ pub(super) async fn update_definition(
     let actions = actions_from(&body)?;
     state.write(|d| -> AppResult<()> {
         addressed_custom_role(d, &ctx, &id)?;
+        if let Some(n) = body.get("displayName").and_then(Value::as_str) {
+            let t = &d.tenant;
+            let taken = t
+                .custom_roles
+                .values()
+                .any(|r| r.id != id && r.display_name.eq_ignore_ascii_case(n))
+                || BUILTIN_ROLES.iter().any(|r| r.name.eq_ignore_ascii_case(n));
+            if taken {
+                return Err(AppError::bad_request(
+                    "A conflicting object with one or more of the specified property values is present in the directory.",
+                ));
+            }
+        }
         let role = d
             .tenant
             .edit_custom_role(&id)
