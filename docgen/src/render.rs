@@ -96,14 +96,16 @@ pub(crate) fn render_docs(schema: &Json, root: &Path) -> Result<BTreeMap<PathBuf
                 )
             })?;
             let example = format!("{example_dir}/{type_name}/{example_file}");
-            let mut required = vec![example.clone()];
+            let mut required = vec![format!("\"{example}\"")];
             if kind == Kind::Resource {
-                required.push(format!("{example_dir}/{type_name}/import.sh"));
+                let import = format!("{example_dir}/{type_name}/import.sh");
+                required.push(format!("codefile \"shell\" \"{import}\""));
+                required.push(format!("importblock \"{import}\""));
             }
-            for file in &required {
-                if !template.contains(&format!("\"{file}\"")) {
+            for needed in &required {
+                if !template.contains(needed.as_str()) {
                     bail!(
-                        "{} must include {file} (every page shows an example the tests apply)",
+                        "{} must include {{{{ {needed} }}}} (every page shows an example the tests apply)",
                         relative(&template_path, root)
                     );
                 }
@@ -144,6 +146,13 @@ pub(crate) fn render_docs(schema: &Json, root: &Path) -> Result<BTreeMap<PathBuf
                 relative(&guide, root)
             );
         };
+        let text = read(&guide)?;
+        if !text.contains(GUIDE_SUBCATEGORY) {
+            bail!(
+                "{}: a guide's front matter needs subcategory: \"Guides\"",
+                relative(&guide, root)
+            );
+        }
         let page = Page {
             kind: Kind::Guide,
             name: stem,
@@ -152,17 +161,30 @@ pub(crate) fn render_docs(schema: &Json, root: &Path) -> Result<BTreeMap<PathBuf
         };
         pages.insert(
             PathBuf::from("guides").join(format!("{stem}.md")),
-            render_template(&read(&guide)?, &page, root)?,
+            render_template(&text, &page, root)?,
         );
     }
     Ok(pages)
 }
 
+/// The Registry's navigation group of a resource or data source page.
+fn subcategory(type_name: &str) -> &'static str {
+    if type_name.contains("role") {
+        "Roles"
+    } else {
+        "Administrative Units"
+    }
+}
+
+/// Guides are grouped under "Guides" in the Registry's navigation.
+const GUIDE_SUBCATEGORY: &str = "\nsubcategory: \"Guides\"\n";
+
 fn front_matter(page: &Page<'_>) -> String {
     let mut out = format!(
-        "---\npage_title: \"{} {} - terraform-provider-entra\"\nsubcategory: \"\"\ndescription: |-\n",
+        "---\npage_title: \"{} {} - terraform-provider-entra\"\nsubcategory: \"{}\"\ndescription: |-\n",
         page.name,
-        page.kind.label()
+        page.kind.label(),
+        subcategory(page.name)
     );
     for line in page.description.lines() {
         let _ = writeln!(out, "  {line}");
@@ -210,6 +232,12 @@ fn render_template(template: &str, page: &Page<'_>, root: &Path) -> Result<Strin
             ["codefile", language, path] => {
                 out.push_str(&fenced(language, &read(&root.join(path))?));
             }
+            ["importblock", path] => {
+                out.push_str(&fenced(
+                    "terraform",
+                    &import_blocks(&read(&root.join(path))?)?,
+                ));
+            }
             other => bail!(
                 "unknown placeholder {{{{ {} }}}} in {}",
                 other.join(" "),
@@ -219,6 +247,35 @@ fn render_template(template: &str, page: &Page<'_>, root: &Path) -> Result<Strin
         rest = &after[end + 2..];
     }
     out.push_str(rest);
+    Ok(out)
+}
+
+/// The `import` blocks (Terraform 1.5+) equivalent to the `terraform import ADDRESS ID`
+/// lines of an import script, each after the comment lines above it.
+fn import_blocks(script: &str) -> Result<String> {
+    let mut out = String::new();
+    let mut comments = Vec::new();
+    for line in script.lines() {
+        if let Some(comment) = line.strip_prefix('#') {
+            comments.push(comment.trim());
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let ["terraform", "import", address, id] = words[..] else {
+            comments.clear();
+            continue;
+        };
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        for comment in comments.drain(..) {
+            let _ = writeln!(out, "# {comment}");
+        }
+        let _ = writeln!(out, "import {{\n  to = {address}\n  id = \"{id}\"\n}}");
+    }
+    if out.is_empty() {
+        bail!("no `terraform import ADDRESS ID` line to turn into an import block");
+    }
     Ok(out)
 }
 
@@ -556,6 +613,12 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("### Required"), "{out}");
+        let blocks = render_template("{{ importblock \"examples/x/i.sh\" }}", &page, dir.path())
+            .expect("import block");
+        assert_eq!(
+            blocks,
+            "```terraform\nimport {\n  to = x.y\n  id = \"id\"\n}\n```"
+        );
 
         let unknown =
             render_template("{{ .Nope }}", &page, dir.path()).expect_err("unknown placeholder");
@@ -602,7 +665,19 @@ mod tests {
         let err = render_docs(&schema, root).expect_err("no example");
         assert!(
             err.to_string()
-                .contains("must include examples/resources/entra_x/resource.tf"),
+                .contains("must include {{ \"examples/resources/entra_x/resource.tf\" }}"),
+            "{err}"
+        );
+        std::fs::write(
+            root.join("templates/resources/x.md.tmpl"),
+            "{{ tffile \"examples/resources/entra_x/resource.tf\" }}\n{{ codefile \"shell\" \"examples/resources/entra_x/import.sh\" }}",
+        )
+        .expect("write");
+        let err = render_docs(&schema, root).expect_err("no import block");
+        assert!(
+            err.to_string().contains(
+                "must include {{ importblock \"examples/resources/entra_x/import.sh\" }}"
+            ),
             "{err}"
         );
     }

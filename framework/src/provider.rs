@@ -36,6 +36,12 @@ pub trait Provider: Send + Sync + 'static {
     /// Every data source type (see [`crate::erased::data_source`]).
     fn data_sources(&self) -> Vec<Arc<dyn DynDataSource<Self::Data>>>;
 
+    /// Diagnostics to add to an ApplyResourceChange that has just finished, e.g. a
+    /// warning that explains a slow apply. None by default.
+    fn after_apply(&self, _data: &Self::Data) -> Diagnostics {
+        Diagnostics::new()
+    }
+
     /// How reads cope with an eventually consistent API; `None` (the default) takes
     /// every read at its word.
     fn read_consistency(&self) -> Option<ReadConsistency> {

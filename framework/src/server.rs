@@ -440,6 +440,28 @@ impl<P: Provider> ProviderServer<P> {
         config: Value,
         touched: Option<LastTouch>,
     ) -> WithDiags<Value> {
+        let mut applied = self
+            .apply_change(name, prior, planned, config, touched)
+            .await;
+        let data = self
+            .data
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(data) = data {
+            applied.diagnostics.extend(self.provider.after_apply(&data));
+        }
+        applied
+    }
+
+    async fn apply_change(
+        &self,
+        name: &str,
+        prior: Value,
+        planned: Value,
+        config: Value,
+        touched: Option<LastTouch>,
+    ) -> WithDiags<Value> {
         let r = match self.resource(name) {
             Ok(r) => r,
             Err(diagnostics) => {

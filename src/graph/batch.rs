@@ -320,6 +320,9 @@ impl Batcher {
                         .and_then(|v| retry_after_value(&v))
                         .filter(|_| matches!(item.status, 429 | 503));
                     let status = item.status;
+                    if status == 429 {
+                        super::waits::note_throttled();
+                    }
                     let body = item_body(item.body);
                     let error = GraphError::Api(parse_api_error(status, request_id, &body));
                     if Self::worth_resending(transport, &request, &error) {
@@ -397,6 +400,7 @@ async fn pause(call: &Call, wait: Duration) -> Result<(), GraphError> {
             ))),
         });
     }
+    let _waiting = super::waits::waiting();
     tokio::select! {
         () = tokio::time::sleep(wait) => Ok(()),
         () = call.cancel.cancelled() => Err(GraphError::Cancelled),

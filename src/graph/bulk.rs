@@ -63,6 +63,7 @@ pub(crate) async fn send_all(
         }
         let answers = send_round(transport, call, &items, &pending).await;
         let mut wait = Duration::ZERO;
+        let mut noteworthy = false;
         let mut again = Vec::new();
         for (index, answer) in pending.into_iter().zip(answers) {
             let item = &mut items[index];
@@ -71,6 +72,9 @@ pub(crate) async fn send_all(
                 Next::Done(result) => item.outcome = Some(Outcome::of(result, item.resent)),
                 Next::Again { wait: w, error } => {
                     wait = wait.max(w);
+                    let policy = &item.request.policy;
+                    noteworthy |= !(transport.is_lag(policy, &error)
+                        && transport.only_own_lag(policy, &error));
                     again.push((index, error));
                 }
             }
@@ -101,6 +105,7 @@ pub(crate) async fn send_all(
             wait_ms = wait.as_millis() as u64,
             "resending batch items"
         );
+        let _waiting = noteworthy.then(super::waits::waiting);
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = call.cancel.cancelled() => give_up(&mut items, again, false),
@@ -218,6 +223,9 @@ fn classify(transport: &Transport, item: &mut Item, answer: Answer) -> Next {
             status,
             body: item_body(answer.body),
         }));
+    }
+    if answer.status == 429 {
+        super::waits::note_throttled();
     }
     let retry_after = item_header(&answer, "retry-after").and_then(|v| retry_after_value(&v));
     let request_id = item_header(&answer, "request-id");

@@ -246,6 +246,7 @@ impl GraphClient {
                 Err(e) => return (Err(e), true),
             }
             tracing::debug!(path, attempts, error = %error, "create failed before it happened; sending again");
+            let _waiting = super::waits::waiting();
             tokio::select! {
                 () = tokio::time::sleep(backoff(attempts)) => {}
                 () = call.cancel.cancelled() => return (Err(GraphError::Cancelled), true),

@@ -178,7 +178,11 @@ where
     let mut attempts = 0;
     while absent_since.elapsed() < GONE_AFTER {
         attempts += 1;
+        // Waiting for another tool's object counts towards a slow apply's report;
+        // confirming our own writes is the ordinary cost of a create.
+        let waiting = super::waits::waiting();
         pause(call, backoff(attempts).min(Duration::from_secs(3)), what).await?;
+        drop(waiting);
         if let Some(found) = probe().await? {
             return Ok(Some(found));
         }

@@ -30,6 +30,7 @@ pub mod role_catalog;
 mod role_definitions;
 mod roles;
 mod transport;
+pub mod waits;
 
 pub use client::{GraphClient, GraphClientOptions};
 pub use error::{ApiError, CreateError, GraphError};

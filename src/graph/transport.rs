@@ -183,6 +183,13 @@ impl Transport {
                 return Outcome::of(Err(error), resent);
             }
             tracing::debug!(%method, path, attempts, wait_ms = wait.as_millis() as u64, error = %error, "retrying Graph request");
+            if error.status() == Some(429) {
+                super::waits::note_throttled();
+            }
+            // Waiting for our own new objects to replicate is the ordinary cost of a
+            // write; throttling, errors and others' objects count towards a report.
+            let routine = self.is_lag(policy, &error) && self.only_own_lag(policy, &error);
+            let _waiting = (!wait.is_zero() && !routine).then(super::waits::waiting);
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
                 () = call.cancel.cancelled() => {

@@ -138,6 +138,16 @@ impl Provider for EntraProvider {
         crate::data_sources::all()
     }
 
+    /// Once throttling and replication waits have cost more than a few seconds, the
+    /// apply says so in one warning (another after each further half minute of it).
+    fn after_apply(&self, _data: &EntraClient) -> Diagnostics {
+        let first = std::time::Duration::from_secs(5);
+        let next = std::time::Duration::from_secs(30);
+        crate::graph::waits::report(first, next)
+            .map(|report| slow_apply_warning(&report).into())
+            .unwrap_or_default()
+    }
+
     /// Entra replicates every change with a delay, and any read may meet a replica
     /// that has not seen it yet (Microsoft's eventual-consistency guidance).
     fn read_consistency(&self) -> Option<ReadConsistency> {
@@ -146,4 +156,20 @@ impl Provider for EntraProvider {
             patience: crate::graph::consistency::GONE_AFTER,
         })
     }
+}
+
+/// Why this apply was slow, in numbers.
+fn slow_apply_warning(report: &crate::graph::waits::WaitReport) -> provider_framework::Diagnostic {
+    provider_framework::Diagnostic::warning(
+        "Graph throttling and replication slowed this apply",
+        format!(
+            "So far in this run Graph throttled {} request(s), and for {:.1} s of wall time the \
+             provider was waiting: for Graph's Retry-After, for retries of transient errors, or for \
+             Entra to replicate changes. Nothing failed because of it. Large changes are sent in \
+             $batch requests; if throttling persists, lower -parallelism or spread the changes over \
+             several applies.",
+            report.throttled,
+            report.waited.as_secs_f64()
+        ),
+    )
 }

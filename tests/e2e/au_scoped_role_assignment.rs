@@ -158,7 +158,7 @@ fn roles_that_cannot_be_scoped_fail_at_plan() {
     assert_ne!(run.status, 0);
     let out = run.output();
     assert!(
-        out.contains("no permission on users, groups or devices"),
+        out.contains("cannot take effect at administrative unit scope: microsoft.directory/applications/create"),
         "{out}"
     );
     assert!(out.contains("role_definition_id"), "{out}");

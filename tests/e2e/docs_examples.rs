@@ -51,7 +51,8 @@ fn id_of(ws: &Workspace, address: &str) -> String {
 }
 
 /// Runs each `terraform import ADDRESS ID` line of `import_sh`, with the placeholder ids
-/// replaced, after `terraform state rm ADDRESS`; the plan must stay empty. Returns how many.
+/// replaced, after `terraform state rm ADDRESS`, then the same as the page's `import`
+/// block; the plan must stay empty after each. Returns how many.
 fn import_as_documented(ws: &Workspace, import_sh: &str, ids: &[(&str, String)]) -> usize {
     let mut imported = 0;
     for line in read(import_sh)
@@ -68,6 +69,23 @@ fn import_as_documented(ws: &Workspace, import_sh: &str, ids: &[(&str, String)])
         assert_ne!(id, example_id, "{import_sh}: no placeholder id in {line:?}");
         ws.ok(&["state", "rm", address]);
         ws.ok(&["import", "-input=false", "-no-color", address, &id]);
+        ws.assert_plan_empty();
+        ws.ok(&["state", "rm", address]);
+        let block = ws.config_dir().join("import.tf");
+        std::fs::write(
+            &block,
+            format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
+        )
+        .expect("write the import block");
+        let applied = ws.ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        assert!(
+            applied
+                .stdout
+                .contains("1 imported, 0 added, 0 changed, 0 destroyed"),
+            "{}",
+            applied.output()
+        );
+        std::fs::remove_file(&block).expect("remove the import block");
         ws.assert_plan_empty();
         imported += 1;
     }

@@ -231,3 +231,24 @@ fn integration_principal_acts_only_inside_its_unit() {
     assert_eq!(status, 204);
     ws.destroy();
 }
+
+#[test]
+fn terraform_test_example_passes_against_the_emulator() {
+    let tenant = Tenant::start();
+    let before = tenant.administrative_unit_names();
+    let ws = tenant.workspace();
+    ws.use_example("examples/terraform-test");
+    let tests = ws.config_dir().join("tests");
+    std::fs::create_dir_all(&tests).expect("tests dir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/terraform-test/tests/unit_with_members.tftest.hcl");
+    std::fs::copy(&source, tests.join("unit_with_members.tftest.hcl")).expect("copy the test file");
+    ws.ok(&["fmt", "-check", "-recursive", "-diff"]);
+    let run = ws.ok(&["test", "-no-color"]);
+    let out = run.output();
+    assert!(out.contains("Success! 3 passed, 0 failed."), "{out}");
+    assert!(
+        added_names(&tenant, &before).is_empty(),
+        "terraform test destroys what it made"
+    );
+}

@@ -84,3 +84,30 @@ fn throttling_without_retry_after_backs_off_and_succeeds() {
     assert_each_created_once(&tenant, &prefix);
     assert!(tenant.stats()["statuses"]["429"].as_u64().unwrap_or(0) > 0);
 }
+
+const SLOW_APPLY: &str = "Graph throttling and replication slowed this apply";
+
+#[test]
+fn a_throttled_apply_explains_its_wait_in_one_warning_and_an_ordinary_one_does_not() {
+    let tenant = Tenant::start();
+    let ws = tenant.workspace();
+    let prefix = format!("acctest-calm-{}", suffix());
+    ws.write(&config(&prefix));
+    let calm = ws.ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(!calm.output().contains(SLOW_APPLY), "{}", calm.output());
+    ws.destroy();
+
+    // Half the requests are throttled with a 1-second Retry-After.
+    tenant.set_faults(json!({"throttle_rate": 0.5, "retry_after": "1", "fault_seed": 3}));
+    let prefix = format!("acctest-slow-{}", suffix());
+    ws.write(&config(&prefix));
+    let slow = ws.ok(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let out = slow.output();
+    assert!(out.contains(SLOW_APPLY), "{out}");
+    assert!(
+        out.contains("Graph throttled") && !out.contains("Graph throttled 0 request"),
+        "{out}"
+    );
+    assert_each_created_once(&tenant, &prefix);
+    ws.destroy();
+}
