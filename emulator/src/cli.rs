@@ -59,7 +59,10 @@ After-commit faults (--commit-error-*, --commit-drop-*): a successful write
 
 On start the first stdout line is ENTRA_EMULATOR_URL=http://HOST:PORT, followed by
 ARM_TENANT_ID, ARM_CLIENT_ID, ARM_CLIENT_SECRET, ENTRA_GRAPH_ENDPOINT and
-ENTRA_LOGIN_ENDPOINT. Token URL: {ENTRA_LOGIN_ENDPOINT}/{tenant}/oauth2/v2.0/token.
+ENTRA_LOGIN_ENDPOINT; with --tls the URLs are https:// and SSL_CERT_FILE=<CA PEM file>
+follows. Links in responses (@odata.nextLink, @odata.context, @odata.id) use the scheme
+and Host the client used, or X-Forwarded-Proto/X-Forwarded-Host from a TLS front.
+Token URL: {ENTRA_LOGIN_ENDPOINT}/{tenant}/oauth2/v2.0/token.
 Graph: {ENTRA_GRAPH_ENDPOINT}/v1.0/... Admin: GET /_emulator/stats, POST /_emulator/reset,
 POST /_emulator/settle, GET|POST /_emulator/faults. Logs go to stderr (RUST_LOG to tune).";
 
@@ -150,6 +153,18 @@ pub(crate) struct Args {
     /// Seed of the fault RNG (same seed, same faults, replicas and lags).
     #[arg(long, default_value_t = 0)]
     fault_seed: u64,
+    /// Serve HTTPS with a CA generated at start (its PEM file is printed as
+    /// SSL_CERT_FILE=...).
+    #[arg(long)]
+    pub(crate) tls: bool,
+    /// Write the generated CA certificate here (default: a new file in the temporary
+    /// directory, removed at shutdown).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    pub(crate) tls_ca_file: Option<PathBuf>,
+    /// Extra DNS name or IP for the server certificate (repeatable); localhost,
+    /// 127.0.0.1, ::1 and the listen IP are always included.
+    #[arg(long = "tls-name", value_name = "NAME", requires = "tls")]
+    pub(crate) tls_names: Vec<String>,
 }
 
 impl Args {

@@ -11,7 +11,9 @@
 //! files import each other, directly or around a loop (`scripts/check-module-cycles.py
 //! emulator/src` checks it):
 //!
-//! 1. `context`, `error`, `rng`: request ids, Graph's error envelopes, the seeded RNG.
+//! 1. `context`, `origin`, `error`, `rng`, `tls`: request ids, the origin links are
+//!    written under, Graph's error envelopes, the seeded RNG, the generated CA and the
+//!    HTTPS listener.
 //! 2. `store`: the data model, the tenant and its change journal, seeds, the demo tenant.
 //! 3. `replication`, `view`, `dynamic`, `filter`, `odata`, `faults`, `stats`, `auth`,
 //!    `assertion`, `consistency`, `persist`: what a lagging replica sees, dynamic
@@ -21,11 +23,13 @@
 //! 5. `state`: [`AppState`], everything above behind one handle.
 //! 6. `routes`: `common`, `objects`, `references`, `member_lists` and `middleware` under
 //!    the route files, and `routes/mod.rs`, which only assembles the Graph router.
-//! 7. This file ([`app`], [`Emulator`]), then the binary (`main.rs`, `cli.rs`).
+//! 7. This file ([`app`], [`Emulator`]) and `background` ([`BackgroundEmulator`]), then
+//!    the binary (`main.rs`, `cli.rs`).
 
 pub mod assertion;
 pub mod auth;
 pub mod authz;
+mod background;
 pub mod consistency;
 pub mod context;
 pub mod directory;
@@ -35,6 +39,7 @@ pub mod faults;
 pub mod filter;
 pub mod odata;
 pub mod options;
+pub mod origin;
 pub mod persist;
 pub mod replication;
 mod rng;
@@ -43,23 +48,33 @@ pub mod shutdown;
 pub mod state;
 pub mod stats;
 pub mod store;
+pub mod tls;
 pub mod view;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
+use origin::Scheme;
+use tls::TlsServer;
+use tls::listener::TlsListener;
+
+pub use background::BackgroundEmulator;
 pub use error::{AppError, AppResult};
 pub use faults::FaultConfig;
 pub use options::Options;
 pub use state::AppState;
 pub use store::demo::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_DOMAIN, DEMO_TENANT_ID};
 pub use store::seed::Seed;
+pub use tls::CaCertificate;
 
 /// The whole HTTP application: Graph (`/v1.0`, `/beta`), the token endpoint and
 /// `/_emulator/*`.
 pub fn app(state: AppState) -> Router {
+    let scheme = state.scheme();
     let inner = Router::new()
         .merge(routes::graph_router(state.clone()))
         .merge(routes::token::routes(state.clone()))
@@ -72,10 +87,11 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .fallback_service(normalized)
         .layer(axum::middleware::from_fn(context::request_ids))
+        .layer(axum::middleware::from_fn_with_state(scheme, origin::record))
 }
 
 /// The `KEY=VALUE` environment for clients of an emulator at `url`.
-fn env_for(url: &str, state: &AppState) -> Vec<(String, String)> {
+fn env_for(url: &str, state: &AppState, ca: Option<&CaCertificate>) -> Vec<(String, String)> {
     let (tenant, client_id, secret) = state.read(|t| {
         let app = t
             .app(DEMO_CLIENT_ID)
@@ -88,17 +104,25 @@ fn env_for(url: &str, state: &AppState) -> Vec<(String, String)> {
                 .unwrap_or_default(),
         )
     });
-    vec![
+    let mut env = vec![
         ("ENTRA_EMULATOR_URL".into(), url.to_owned()),
         ("ARM_TENANT_ID".into(), tenant),
         ("ARM_CLIENT_ID".into(), client_id),
         ("ARM_CLIENT_SECRET".into(), secret),
         ("ENTRA_GRAPH_ENDPOINT".into(), url.to_owned()),
         ("ENTRA_LOGIN_ENDPOINT".into(), url.to_owned()),
-    ]
+    ];
+    if let Some(ca) = ca {
+        env.push((
+            "SSL_CERT_FILE".into(),
+            ca.path().to_string_lossy().into_owned(),
+        ));
+    }
+    env
 }
 
-fn url_for(addr: SocketAddr) -> String {
+/// `{scheme}://HOST:PORT` for a listener bound to `addr` (loopback for a wildcard).
+fn url_for(addr: SocketAddr, scheme: Scheme) -> String {
     let ip = addr.ip();
     let host = if ip.is_unspecified() {
         if ip.is_ipv4() {
@@ -111,7 +135,23 @@ fn url_for(addr: SocketAddr) -> String {
     } else {
         ip.to_string()
     };
-    format!("http://{host}:{}", addr.port())
+    format!("{}://{host}:{}", scheme.as_str(), addr.port())
+}
+
+/// Serves `router` on `listener` until `stopped` fires.
+fn spawn_server<L>(listener: L, router: Router, stopped: oneshot::Receiver<()>) -> JoinHandle<()>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+{
+    tokio::spawn(async move {
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("emulator server error: {e}");
+        }
+    })
 }
 
 /// A running emulator server.
@@ -119,8 +159,9 @@ fn url_for(addr: SocketAddr) -> String {
 pub struct Emulator {
     url: String,
     state: AppState,
+    ca: Option<Arc<CaCertificate>>,
     stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
+    task: JoinHandle<()>,
 }
 
 /// An emulator bound to its address but not serving yet: lets a binary install its
@@ -128,19 +169,21 @@ pub struct Emulator {
 #[derive(Debug)]
 pub struct BoundEmulator {
     listener: tokio::net::TcpListener,
+    addr: SocketAddr,
     url: String,
     state: AppState,
+    tls: Option<TlsServer>,
 }
 
 impl BoundEmulator {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with `Options::tls`).
     pub fn url(&self) -> String {
         self.url.clone()
     }
 
     /// Same as [`Emulator::env`].
     pub fn env(&self) -> Vec<(String, String)> {
-        env_for(&self.url, &self.state)
+        env_for(&self.url, &self.state, self.ca())
     }
 
     /// The shared state (tenant, counters, faults).
@@ -148,22 +191,28 @@ impl BoundEmulator {
         &self.state
     }
 
+    /// Same as [`Emulator::ca`].
+    pub fn ca(&self) -> Option<&CaCertificate> {
+        self.tls.as_ref().map(|t| &*t.ca)
+    }
+
     /// Starts serving.
     pub fn serve(self) -> Emulator {
         let (stop, stopped) = oneshot::channel::<()>();
         let router = app(self.state.clone());
-        let listener = self.listener;
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!("emulator server error: {e}");
-            }
-        });
+        let ca = self.tls.as_ref().map(|t| t.ca.clone());
+        let task = match self.tls {
+            Some(tls) => spawn_server(
+                TlsListener::new(self.listener, self.addr, tls.config),
+                router,
+                stopped,
+            ),
+            None => spawn_server(self.listener, router, stopped),
+        };
         Emulator {
             url: self.url,
             state: self.state,
+            ca,
             stop,
             task,
         }
@@ -177,36 +226,61 @@ impl Emulator {
     }
 
     /// Builds the tenant described by `options` and binds `listen`, without serving.
+    /// With `options.tls`, also generates the CA and writes its certificate.
     pub async fn bind(listen: SocketAddr, options: Options) -> anyhow::Result<BoundEmulator> {
         let state = AppState::new(&options)?;
         let listener = tokio::net::TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
-        let url = url_for(addr);
+        let scheme = state.scheme();
+        let url = url_for(addr, scheme);
         state.add_own_url(url.clone());
         if addr.ip().is_unspecified() {
-            state.add_own_url(format!("http://localhost:{}", addr.port()));
+            state.add_own_url(format!("{}://localhost:{}", scheme.as_str(), addr.port()));
         }
+        let tls = if options.tls {
+            Some(TlsServer::generate(
+                addr,
+                &options.tls_names,
+                options.tls_ca_file.as_deref(),
+            )?)
+        } else {
+            None
+        };
         Ok(BoundEmulator {
             listener,
+            addr,
             url,
             state,
+            tls,
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with `Options::tls`).
     pub fn url(&self) -> String {
         self.url.clone()
     }
 
     /// `ENTRA_EMULATOR_URL` first, then `ARM_TENANT_ID`, `ARM_CLIENT_ID`,
-    /// `ARM_CLIENT_SECRET`, `ENTRA_GRAPH_ENDPOINT`, `ENTRA_LOGIN_ENDPOINT`.
+    /// `ARM_CLIENT_SECRET`, `ENTRA_GRAPH_ENDPOINT`, `ENTRA_LOGIN_ENDPOINT`, and with
+    /// `Options::tls` `SSL_CERT_FILE` (the CA certificate).
     pub fn env(&self) -> Vec<(String, String)> {
-        env_for(&self.url, &self.state)
+        env_for(&self.url, &self.state, self.ca())
     }
 
     /// The shared state (tenant, counters, faults).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The CA clients must trust with `Options::tls` (PEM and file); `None` over
+    /// plain HTTP.
+    pub fn ca(&self) -> Option<&CaCertificate> {
+        self.ca.as_deref()
+    }
+
+    /// A shared handle on [`Emulator::ca`] (keeps the CA file while held).
+    pub fn ca_handle(&self) -> Option<Arc<CaCertificate>> {
+        self.ca.clone()
     }
 
     /// Stops accepting, finishes in-flight requests and saves state.
@@ -214,89 +288,5 @@ impl Emulator {
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.state.flush();
-    }
-}
-
-/// Runs an emulator on its own thread and tokio runtime, for synchronous test harnesses.
-/// Drop stops it.
-#[derive(Debug)]
-pub struct BackgroundEmulator {
-    url: String,
-    env: Vec<(String, String)>,
-    state: AppState,
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl BackgroundEmulator {
-    /// Starts an emulator on `127.0.0.1:0`.
-    pub fn start(options: Options) -> anyhow::Result<BackgroundEmulator> {
-        let (ready_tx, ready_rx) =
-            std::sync::mpsc::channel::<anyhow::Result<(String, Vec<(String, String)>, AppState)>>();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("entra-emulator".into())
-            .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e.into()));
-                        return;
-                    }
-                };
-                rt.block_on(async move {
-                    let addr = SocketAddr::from(([127, 0, 0, 1], 0));
-                    match Emulator::start(addr, options).await {
-                        Ok(emu) => {
-                            let _ = ready_tx.send(Ok((emu.url(), emu.env(), emu.state.clone())));
-                            let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
-                            emu.shutdown().await;
-                        }
-                        Err(e) => {
-                            let _ = ready_tx.send(Err(e));
-                        }
-                    }
-                });
-            })?;
-        let (url, env, state) = ready_rx
-            .recv()
-            .map_err(|_| anyhow::anyhow!("emulator thread exited during start-up"))??;
-        Ok(BackgroundEmulator {
-            url,
-            env,
-            state,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        })
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-
-    /// Same as [`Emulator::env`].
-    pub fn env(&self) -> Vec<(String, String)> {
-        self.env.clone()
-    }
-
-    /// The shared state (tenant, counters, faults).
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-}
-
-impl Drop for BackgroundEmulator {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }

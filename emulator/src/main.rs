@@ -44,6 +44,9 @@ async fn run() -> anyhow::Result<()> {
         faults,
         token_lifetime_secs: args.token_lifetime,
         no_premium: args.no_premium,
+        tls: args.tls,
+        tls_ca_file: args.tls_ca_file.clone(),
+        tls_names: args.tls_names.clone(),
         ..Options::default()
     };
     // Order matters: bind, install the signal handlers, print, then serve. A signal
@@ -60,6 +63,12 @@ async fn run() -> anyhow::Result<()> {
     let emulator = bound.serve();
     tracing::info!("entra-emulator listening on {}", emulator.url());
     tracing::info!("{summary}");
+    if let Some(ca) = emulator.ca() {
+        tracing::info!(
+            "serving HTTPS with a generated CA; trust it with: export SSL_CERT_FILE={}",
+            ca.path().display()
+        );
+    }
     signals.recv().await;
     tracing::info!("shutting down");
     emulator.shutdown().await;

@@ -21,6 +21,15 @@ pub struct Options {
     /// The tenant has no Entra ID P1/P2 licence: `GET /subscribedSkus` lists only a
     /// non-premium SKU (CLI `--no-premium`). Default: false (Entra ID P1).
     pub no_premium: bool,
+    /// Serve HTTPS with a CA generated at start (CLI `--tls`); links and printed URLs
+    /// use `https://`. Default: false (plain HTTP).
+    pub tls: bool,
+    /// Where to write the CA certificate (PEM) with `tls` (CLI `--tls-ca-file`).
+    /// Default: a new file in the temporary directory, removed at shutdown.
+    pub tls_ca_file: Option<PathBuf>,
+    /// Extra DNS names or IPs for the server certificate besides `localhost`,
+    /// `127.0.0.1`, `::1` and the listen IP (CLI `--tls-name`).
+    pub tls_names: Vec<String>,
 }
 
 impl Default for Options {
@@ -32,6 +41,9 @@ impl Default for Options {
             faults: FaultConfig::default(),
             token_lifetime_secs: 3599,
             no_premium: false,
+            tls: false,
+            tls_ca_file: None,
+            tls_names: Vec::new(),
         }
     }
 }

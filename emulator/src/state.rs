@@ -11,6 +11,7 @@ use crate::directory::{Clock, Directory};
 use crate::dynamic;
 use crate::faults::Faults;
 use crate::options::Options;
+use crate::origin::Scheme;
 use crate::persist::Persister;
 use crate::replication::{ReadAt, mono_ms};
 use crate::stats::Stats;
@@ -32,6 +33,7 @@ struct Shared {
     own_urls: RwLock<Vec<String>>,
     token_lifetime_secs: i64,
     premium: bool,
+    scheme: Scheme,
     persister: Option<Persister>,
 }
 
@@ -73,6 +75,11 @@ impl AppState {
                 own_urls: RwLock::new(Vec::new()),
                 token_lifetime_secs: options.token_lifetime_secs,
                 premium: !options.no_premium,
+                scheme: if options.tls {
+                    Scheme::Https
+                } else {
+                    Scheme::Http
+                },
                 persister,
             }),
         };
@@ -187,6 +194,11 @@ impl AppState {
     /// Whether the tenant holds an Entra ID P1 licence (see `Options::no_premium`).
     pub fn premium(&self) -> bool {
         self.inner.premium
+    }
+
+    /// The scheme the emulator's listener serves (`Options::tls`).
+    pub fn scheme(&self) -> Scheme {
+        self.inner.scheme
     }
 
     /// URLs under which the emulator is reachable (accepted as token audiences).

@@ -176,13 +176,17 @@ impl<P: Provider> ProviderServer<P> {
             .ok_or_else(|| unknown_type("data source", name))
     }
 
-    /// The context of one operation, counted as in flight until the guard drops.
-    fn ctx(&self) -> (Ctx<P::Data>, InFlight) {
-        let data = self
-            .data
+    /// The configured provider data, if any.
+    fn configured(&self) -> Option<Arc<P::Data>> {
+        self.data
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+            .clone()
+    }
+
+    /// The context of one operation, counted as in flight until the guard drops.
+    fn ctx(&self) -> (Ctx<P::Data>, InFlight) {
+        let data = self.configured();
         let cancel = self
             .stop
             .read()
@@ -443,12 +447,7 @@ impl<P: Provider> ProviderServer<P> {
         let mut applied = self
             .apply_change(name, prior, planned, config, touched)
             .await;
-        let data = self
-            .data
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(data) = data {
+        if let Some(data) = self.configured() {
             applied.diagnostics.extend(self.provider.after_apply(&data));
         }
         applied

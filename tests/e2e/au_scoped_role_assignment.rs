@@ -209,28 +209,7 @@ fn import_by_assignment_id_and_by_scoped_role_member_and_recreate_after_deletion
     other.assert_plan_empty();
 
     // A scoped role membership made by another tool imports by its azuread-style id.
-    let (status, role) = tenant.graph(
-        Method::POST,
-        "/directoryRoles",
-        Some(json!({"roleTemplateId": HELPDESK_ADMINISTRATOR})),
-    );
-    assert!(status == 201 || status == 400, "activate: {status} {role}");
-    let (_, roles) = tenant.get("/directoryRoles");
-    let role_id = roles["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["roleTemplateId"] == json!(HELPDESK_ADMINISTRATOR))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, srm) = tenant.graph(
-        Method::POST,
-        &format!("/directory/administrativeUnits/{au}/scopedRoleMembers"),
-        Some(json!({"roleId": role_id, "roleMemberInfo": {"id": user(10)}})),
-    );
-    assert_eq!(status, 201, "{srm}");
+    let (srm, _) = tenant.add_scoped_role_member(&au, HELPDESK_ADMINISTRATOR, &user(10));
     let srm_id = srm["id"].as_str().unwrap();
     let third = tenant.workspace();
     third.write(&format!(

@@ -479,28 +479,7 @@ resource "entra_au_scoped_role_assignment" "a" {{
 
     // A scoped role membership made by another tool imports by its azuread-style id,
     // which needs the unit's assignments listed.
-    let (status, _) = tenant.graph(
-        Method::POST,
-        "/directoryRoles",
-        Some(json!({"roleTemplateId": USER_ADMINISTRATOR})),
-    );
-    assert!(status == 201 || status == 400, "activate: {status}");
-    let (_, roles) = tenant.get("/directoryRoles");
-    let role_id = roles["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["roleTemplateId"] == json!(USER_ADMINISTRATOR))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, srm) = tenant.graph(
-        Method::POST,
-        &format!("/directory/administrativeUnits/{au}/scopedRoleMembers"),
-        Some(json!({"roleId": role_id, "roleMemberInfo": {"id": user(37)}})),
-    );
-    assert_eq!(status, 201, "{srm}");
+    let (srm, _) = tenant.add_scoped_role_member(&au, USER_ADMINISTRATOR, &user(37));
     let other = tenant.workspace();
     other.write(&format!(
         "import {{\n  to = entra_au_scoped_role_assignment.b\n  id = \"/directory/administrativeUnits/{au}/scopedRoleMembers/{}\"\n}}\n\nresource \"entra_au_scoped_role_assignment\" \"b\" {{\n  administrative_unit_id = \"{au}\"\n  role_definition_id     = \"{USER_ADMINISTRATOR}\"\n  principal_id           = \"{}\"\n}}\n",

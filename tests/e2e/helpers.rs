@@ -171,6 +171,43 @@ impl Tenant {
     }
 
     /// `GET` a Graph path, returning status and body.
+    /// Grants the built-in role `template` to `principal` at unit `au` the way azuread
+    /// does (activating the directory role, then `scopedRoleMembers`): returns the
+    /// scoped role membership and the directory role's object id.
+    pub(crate) fn add_scoped_role_member(
+        &self,
+        au: &str,
+        template: &str,
+        principal: &str,
+    ) -> (Json, String) {
+        let (status, activated) = self.graph(
+            reqwest::Method::POST,
+            "/directoryRoles",
+            Some(serde_json::json!({"roleTemplateId": template})),
+        );
+        assert!(
+            status == 201 || status == 400,
+            "activate: {status} {activated}"
+        );
+        let (_, roles) = self.get("/directoryRoles");
+        let role = roles["value"]
+            .as_array()
+            .and_then(|all| {
+                all.iter()
+                    .find(|r| r["roleTemplateId"] == serde_json::json!(template))
+            })
+            .and_then(|r| r["id"].as_str())
+            .expect("the activated directory role")
+            .to_owned();
+        let (status, membership) = self.graph(
+            reqwest::Method::POST,
+            &format!("/directory/administrativeUnits/{au}/scopedRoleMembers"),
+            Some(serde_json::json!({"roleId": role, "roleMemberInfo": {"id": principal}})),
+        );
+        assert_eq!(status, 201, "{membership}");
+        (membership, role)
+    }
+
     pub(crate) fn get(&self, path: &str) -> (u16, Json) {
         self.graph(reqwest::Method::GET, path, None)
     }

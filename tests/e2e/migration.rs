@@ -39,28 +39,8 @@ fn seed(tenant: &Tenant) -> Objects {
     );
     assert_eq!(status, 204);
     // azuread's role member refers to the activated directory role object.
-    let (status, _) = tenant.graph(
-        Method::POST,
-        "/directoryRoles",
-        Some(json!({"roleTemplateId": HELPDESK_ADMINISTRATOR})),
-    );
-    assert!(status == 201 || status == 400, "activate: {status}");
-    let (_, roles) = tenant.get("/directoryRoles");
-    let directory_role = roles["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["roleTemplateId"] == json!(HELPDESK_ADMINISTRATOR))
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, srm) = tenant.graph(
-        Method::POST,
-        &format!("/directory/administrativeUnits/{unit}/scopedRoleMembers"),
-        Some(json!({"roleId": directory_role, "roleMemberInfo": {"id": user(6)}})),
-    );
-    assert_eq!(status, 201, "{srm}");
+    let (srm, directory_role) =
+        tenant.add_scoped_role_member(&unit, HELPDESK_ADMINISTRATOR, &user(6));
     let scope = format!("/administrativeUnits/{unit}");
     let (status, assignment) = tenant.graph(
         Method::POST,

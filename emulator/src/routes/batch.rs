@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::consistency::CONSISTENCY_HEADER;
 use crate::error::{AppError, AppResult};
 use crate::faults::{CommitDropped, broken_response};
+use crate::origin::Origin;
 use crate::stats::BatchItem;
 
 /// Maximum number of requests in one batch.
@@ -30,9 +31,16 @@ pub const MAX_BATCH: usize = 20;
 pub fn routes(r: Router<AppState>, version: &str, items: Router) -> Router<AppState> {
     r.route(
         &format!("/{version}/$batch"),
-        post(move |ctx: Ctx, headers: HeaderMap, body: Bytes| {
-            batch(ctx, headers, body, items.clone())
-        }),
+        post(
+            move |ctx: Ctx, origin: Origin, headers: HeaderMap, body: Bytes| {
+                let outer = Outer {
+                    ctx,
+                    origin,
+                    headers,
+                };
+                batch(outer, body, items.clone())
+            },
+        ),
     )
 }
 
@@ -159,7 +167,15 @@ fn order(items: &[Item]) -> AppResult<Vec<usize>> {
     Ok(out)
 }
 
-async fn batch(ctx: Ctx, headers: HeaderMap, body: Bytes, router: Router) -> AppResult<Response> {
+/// What the items of a batch take from the batch request itself.
+struct Outer {
+    ctx: Ctx,
+    /// Items write their links under the batch request's origin.
+    origin: Origin,
+    headers: HeaderMap,
+}
+
+async fn batch(outer: Outer, body: Bytes, router: Router) -> AppResult<Response> {
     let body = json_object(&body)?;
     let items = parse_items(&body)?;
     let sequence = order(&items)?;
@@ -180,7 +196,7 @@ async fn batch(ctx: Ctx, headers: HeaderMap, body: Bytes, router: Router) -> App
                 "body": {"error": {"code": "FailedDependency", "message": "The request could not be completed because a request it depends on failed."}},
             })
         } else {
-            let (resp, lost) = run_item(&router, &ctx, &headers, it).await;
+            let (resp, lost) = run_item(&router, &outer, it).await;
             dropped |= lost;
             resp
         };
@@ -198,7 +214,8 @@ async fn batch(ctx: Ctx, headers: HeaderMap, body: Bytes, router: Router) -> App
 
 /// Runs one item; the flag is set when its connection was dropped after its write
 /// committed.
-async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> (Value, bool) {
+async fn run_item(router: &Router, outer: &Outer, it: &Item) -> (Value, bool) {
+    let ctx = &outer.ctx;
     if it.url.contains("$batch") {
         let e = item_error(
             it,
@@ -219,7 +236,7 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> (
         header::HOST,
         HeaderName::from_static(CONSISTENCY_HEADER),
     ] {
-        if let Some(v) = outer.get(&name) {
+        if let Some(v) = outer.headers.get(&name) {
             builder = builder.header(name, v.clone());
         }
     }
@@ -242,6 +259,7 @@ async fn run_item(router: &Router, ctx: &Ctx, outer: &HeaderMap, it: &Item) -> (
         return (e, false);
     };
     req.extensions_mut().insert(BatchItem);
+    req.extensions_mut().insert(outer.origin.clone());
     let resp = match router.clone().oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

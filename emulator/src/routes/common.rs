@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::odata::{self, Query};
+use crate::origin::Origin;
 use crate::replication::ReadAt;
 use crate::store::DirObject;
 use crate::store::model::normalize_id;
@@ -22,7 +23,7 @@ use crate::store::model::normalize_id;
 pub struct Ctx {
     /// The authenticated caller.
     pub caller: Caller,
-    /// `http://host:port` as the client addressed us.
+    /// `scheme://host[:port]` as the client addressed us (see [`Origin`]).
     pub base: String,
     /// `v1.0` or `beta`.
     pub version: String,
@@ -109,12 +110,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             .get::<Caller>()
             .cloned()
             .ok_or_else(|| AppError::unauthorized("Access token is empty."))?;
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .unwrap_or("localhost");
+        let origin = Origin::of(&parts.headers, &parts.uri, &parts.extensions);
         let path = parts.uri.path().to_owned();
         let version = if path.starts_with("/beta") {
             "beta"
@@ -124,7 +120,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
         let query = Query::parse(parts.uri.query())?;
         Ok(Ctx {
             caller,
-            base: format!("http://{host}"),
+            base: origin.url(),
             version: version.to_owned(),
             query,
             eventual: consistency_eventual(&parts.headers),

@@ -14,6 +14,7 @@ use crate::auth::{Caller, audience_ok};
 use crate::consistency::wants_strong;
 use crate::error::{AppError, AppResult};
 use crate::faults::{Action, AfterCommit, CommitDropped, broken_response, injected_error};
+use crate::origin::Origin;
 use crate::replication::ReadAt;
 use crate::stats::BatchItem;
 
@@ -70,13 +71,8 @@ fn authenticate(state: &AppState, req: &Request) -> AppResult<Caller> {
             .unwrap_or_default()
             .to_owned()
     };
-    let host_url = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("http://{h}"));
     let mut own = state.own_urls();
-    own.extend(host_url);
+    own.push(Origin::of(req.headers(), req.uri(), req.extensions()).url());
     if !audience_ok(&s("aud"), &own) {
         return Err(AppError::unauthorized(
             "Access token validation failure. Invalid audience.",

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::assertion::verify_client_assertion;
 use crate::auth::{GRAPH_APP_ID, GRAPH_RESOURCE};
 use crate::error::TokenError;
+use crate::origin::Origin;
 use crate::store::model::{AppRegistration, ManagedIdentity};
 
 /// Assertion type for certificate and federated credentials.
@@ -114,13 +115,14 @@ enum Credential {
 async fn token(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    origin: Origin,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let form: HashMap<String, String> = form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    match issue(&state, &tenant, &headers, &form) {
+    match issue(&state, &tenant, &origin, &headers, &form) {
         Ok(v) => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, "no-store, no-cache")],
@@ -134,6 +136,7 @@ async fn token(
 fn issue(
     state: &AppState,
     tenant: &str,
+    origin: &Origin,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
 ) -> Result<Value, TokenError> {
@@ -206,7 +209,8 @@ fn issue(
                     "The request body must contain the following parameter: 'client_assertion_type'.",
                 ));
             }
-            let own = state.own_urls();
+            let mut own = state.own_urls();
+            own.push(origin.url());
             verify_client_assertion(&app, assertion, &tenant_id, tenant, &own)?;
             Credential::Assertion
         }
@@ -223,9 +227,7 @@ fn issue(
         .get("scope")
         .ok_or_else(|| TokenError::missing("scope"))?;
     let mut own = state.own_urls();
-    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        own.push(format!("http://{host}"));
-    }
+    own.push(origin.url());
     let resource = resource_of(scope, &own)?;
     Ok(token_response(
         state, &app, &tenant_id, &resource, credential,
@@ -337,7 +339,7 @@ fn pick_identity(state: &AppState, q: &HashMap<String, String>) -> Option<Manage
 
 fn mi_token(
     state: &AppState,
-    headers: &HeaderMap,
+    origin: &Origin,
     q: &HashMap<String, String>,
 ) -> Result<(Value, String), Box<Response>> {
     if q.get("api-version").is_none() {
@@ -351,9 +353,7 @@ fn mi_token(
         )));
     };
     let mut own = state.own_urls();
-    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
-        own.push(format!("http://{host}"));
-    }
+    own.push(origin.url());
     let scope = format!("{}/.default", resource.trim_end_matches('/'));
     let resource = resource_of(&scope, &own).map_err(|_| {
         Box::new(
@@ -399,12 +399,17 @@ fn query_map(uri: &axum::http::Uri) -> HashMap<String, String> {
 
 /// IMDS: `GET /metadata/identity/oauth2/token?api-version=..&resource=..` with
 /// `Metadata: true`; numeric fields are strings.
-async fn imds(State(state): State<AppState>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
+async fn imds(
+    State(state): State<AppState>,
+    origin: Origin,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
     let metadata = headers.get("metadata").and_then(|v| v.to_str().ok());
     if metadata != Some("true") {
         return mi_error("Required metadata header not specified");
     }
-    match mi_token(&state, &headers, &query_map(&uri)) {
+    match mi_token(&state, &origin, &query_map(&uri)) {
         Ok((v, _)) => axum::Json(v).into_response(),
         Err(r) => *r,
     }
@@ -414,6 +419,7 @@ async fn imds(State(state): State<AppState>, headers: HeaderMap, uri: axum::http
 /// with `X-IDENTITY-HEADER`.
 async fn app_service(
     State(state): State<AppState>,
+    origin: Origin,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -427,7 +433,7 @@ async fn app_service(
         )
             .into_response();
     }
-    match mi_token(&state, &headers, &query_map(&uri)) {
+    match mi_token(&state, &origin, &query_map(&uri)) {
         Ok((v, client_id)) => axum::Json(json!({
             "access_token": v["access_token"],
             "expires_on": v["expires_on"],
@@ -445,6 +451,7 @@ async fn app_service(
 async fn token_v1(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    origin: Origin,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -458,7 +465,7 @@ async fn token_v1(
         "scope".into(),
         format!("{}/.default", resource.trim_end_matches('/')),
     );
-    match issue(&state, &tenant, &headers, &form) {
+    match issue(&state, &tenant, &origin, &headers, &form) {
         Ok(v) => {
             let now = chrono::Utc::now().timestamp();
             let lifetime = state.token_lifetime_secs();
@@ -477,20 +484,11 @@ async fn token_v1(
     }
 }
 
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("http://{h}"))
-        .or_else(|| state.own_urls().into_iter().next())
-        .unwrap_or_default()
-}
-
 /// OIDC discovery document for the tenant (MSAL reads it before token requests).
 async fn openid_configuration(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-    headers: HeaderMap,
+    origin: Origin,
 ) -> Response {
     let Some(tenant_id) = state.read(|t| t.matches(&tenant).then(|| t.tenant_id.clone())) else {
         return TokenError::new(
@@ -501,7 +499,7 @@ async fn openid_configuration(
         )
         .into_response();
     };
-    let base = base_url(&state, &headers);
+    let base = origin.url();
     axum::Json(json!({
         "token_endpoint": format!("{base}/{tenant_id}/oauth2/v2.0/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -529,9 +527,9 @@ async fn keys() -> Response {
 }
 
 /// MSAL instance discovery: the emulator is its own (only) authority.
-async fn instance_discovery(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let base = base_url(&state, &headers);
-    let host = base.trim_start_matches("http://").to_owned();
+async fn instance_discovery(origin: Origin) -> Response {
+    let base = origin.url();
+    let host = origin.host();
     axum::Json(json!({
         "tenant_discovery_endpoint": format!("{base}/common/v2.0/.well-known/openid-configuration"),
         "api-version": "1.1",

@@ -27,8 +27,11 @@ pub async fn start_with(options: Options) -> Harness {
     let emu = Emulator::start(SocketAddr::from(([127, 0, 0, 1], 0)), options)
         .await
         .unwrap();
+    harness(emu, Client::new()).await
+}
+
+async fn harness(emu: Emulator, client: Client) -> Harness {
     let url = emu.url();
-    let client = Client::new();
     let env = emu.env();
     let mut h = Harness {
         emu,
@@ -39,6 +42,25 @@ pub async fn start_with(options: Options) -> Harness {
     };
     h.token = h.token_for(&env[2].1, &env[3].1).await;
     h
+}
+
+/// An HTTPS emulator (`Options::tls` forced on) and a client that trusts only its CA.
+pub async fn start_tls_with(options: Options) -> Harness {
+    let options = Options {
+        tls: true,
+        ..options
+    };
+    let emu = Emulator::start(SocketAddr::from(([127, 0, 0, 1], 0)), options)
+        .await
+        .unwrap();
+    let client = trusting(emu.ca().unwrap().pem());
+    harness(emu, client).await
+}
+
+/// A client whose only root is the CA in `pem` (no platform roots, no insecure mode).
+pub fn trusting(pem: &str) -> Client {
+    let ca = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
+    Client::builder().tls_certs_only([ca]).build().unwrap()
 }
 
 impl Harness {

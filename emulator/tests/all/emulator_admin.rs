@@ -141,8 +141,13 @@ impl Binary {
             .collect()
     }
 
+    /// The next stdout line (blocks until printed).
+    pub(crate) fn next_line(&mut self) -> String {
+        self.lines.next().unwrap().unwrap()
+    }
+
     /// Polls for the exit status for up to `limit`.
-    fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+    pub(crate) fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -153,7 +158,7 @@ impl Binary {
         None
     }
 
-    fn terminate(&self) {
+    pub(crate) fn terminate(&self) {
         let status = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
@@ -261,6 +266,10 @@ fn binary_help_documents_demo_tenant() {
         "--refuse-scope-only-role-filter",
         "x-emulator-consistency: strong",
         "/_emulator/settle",
+        "--tls",
+        "--tls-ca-file",
+        "SSL_CERT_FILE",
+        "X-Forwarded-Host",
     ] {
         assert!(text.contains(documented), "{documented}");
     }
