@@ -243,13 +243,24 @@ fn a_tenant_without_p1_gets_a_warning_on_each_premium_feature_and_others_do_not(
         out.contains("the membership rule is never evaluated"),
         "{out}"
     );
+    // Without Organization.Read.All the SKUs cannot be read: no warning, no failure.
+    let least = [
+        ("ARM_CLIENT_ID", crate::least_privilege::LEAST_CLIENT_ID),
+        (
+            "ARM_CLIENT_SECRET",
+            crate::least_privilege::LEAST_CLIENT_SECRET,
+        ),
+    ];
+    let run = ws.run_with_env(&["plan", "-input=false", "-no-color"], &least);
+    assert_eq!(run.status, 0, "{}", run.output());
+    assert!(!run.output().contains(NO_P1), "{}", run.output());
     let subscribed_sku_reads = unlicensed.stats()["routes"]["GET /v1.0/subscribedSkus"]
         .as_u64()
         .unwrap_or(0);
     assert_eq!(
         subscribed_sku_reads,
-        1,
-        "one read per run: {}",
+        2,
+        "one read per run (two runs): {}",
         unlicensed.stats()
     );
 

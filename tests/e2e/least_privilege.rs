@@ -8,8 +8,8 @@ use crate::au_member::{group, user};
 use crate::helpers::{Tenant, suffix};
 
 /// The emulator's built-in least-privilege app registration.
-const LEAST_CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000a002";
-const LEAST_CLIENT_SECRET: &str = "least~Secret.NotForProduction-0002";
+pub(crate) const LEAST_CLIENT_ID: &str = "c0ffee00-0000-4000-8000-00000000a002";
+pub(crate) const LEAST_CLIENT_SECRET: &str = "least~Secret.NotForProduction-0002";
 
 #[test]
 fn every_resource_works_with_least_privilege() {
