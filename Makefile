@@ -3,7 +3,7 @@
 #   make test     lint + every test, including end-to-end tests with real Terraform
 #   make install  install the provider for `terraform init` (entra-au/entra)
 #   make docs     regenerate docs/ from the provider schema, templates/ and examples/
-#   make release  zip, SHA256SUMS and manifest in dist/ (Terraform Registry layout)
+#   make release  provider and emulator zips, SHA256SUMS, manifest in dist/ (docs/release.md)
 
 SHELL := /usr/bin/env bash
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
@@ -48,4 +48,4 @@ docs-check: check-terraform
 	./scripts/docs.sh --check
 
 release:
-	./scripts/release.sh
+	./scripts/release.sh --portable

@@ -11,6 +11,7 @@ mod au_member;
 mod au_members;
 mod au_scoped_role_assignment;
 mod auth;
+mod ci_recipe;
 mod consistency;
 mod custom_role;
 mod data_sources;

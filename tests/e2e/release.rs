@@ -1,13 +1,13 @@
 //! The release layout `make release` builds (scripts/release.sh) installs with a real
 //! `terraform init` through a filesystem mirror, and the installed provider plans against
-//! the emulator. The zip is packed from the binary this test run already built.
+//! the emulator. The zips are packed from the binaries this test run already built.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use base64::Engine;
 use serde_json::json;
 
+use crate::ci_recipe::release;
 use crate::helpers::Tenant;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -71,26 +71,6 @@ fn h1_of_single_file(name: &str, content: &[u8]) -> String {
     )
 }
 
-fn release(out: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(root.join("scripts/release.sh"))
-        .args([
-            "--fast",
-            "--binary",
-            env!("CARGO_BIN_EXE_terraform-provider-entra"),
-        ])
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run scripts/release.sh");
-    assert!(
-        output.status.success(),
-        "scripts/release.sh failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn release_layout_installs_through_a_filesystem_mirror_and_plans() {
     let dist = tempfile::tempdir().expect("temp dir");
@@ -115,9 +95,17 @@ fn release_layout_installs_through_a_filesystem_mirror_and_plans() {
     )
     .expect("SHA256SUMS");
     let zip_sha = hex(&sha256(&zip));
+    // The emulator ships beside it: entra-emulator inside, listed in the same SHA256SUMS.
+    let emulator_zip_name = format!("entra-emulator_{VERSION}_{}.zip", platform());
+    let emulator_zip = std::fs::read(dist.path().join(&emulator_zip_name)).expect("emulator zip");
+    assert_eq!(
+        zip_entries(&emulator_zip),
+        vec![("entra-emulator".to_owned(), 0o755)]
+    );
     assert_eq!(
         sums.lines().collect::<Vec<_>>(),
         vec![
+            format!("{}  {emulator_zip_name}", hex(&sha256(&emulator_zip))),
             format!("{zip_sha}  {zip_name}"),
             format!("{}  {manifest_name}", hex(&sha256(&manifest))),
         ]
