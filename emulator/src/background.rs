@@ -4,8 +4,10 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::options::Options;
+use crate::server::Emulator;
+use crate::state::AppState;
 use crate::tls::CaCertificate;
-use crate::{AppState, Emulator, Options};
 
 /// What the emulator thread reports once it serves.
 struct Started {
