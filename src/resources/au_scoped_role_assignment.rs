@@ -321,7 +321,28 @@ impl Resource<EntraClient> for AuScopedRoleAssignmentResource {
                     .and_then(|a| a.id);
                 return Err(already_exists(existing.as_deref()).into());
             }
-            Err(e) => return Err(create_error(&action, &e).into()),
+            Err(e) => {
+                // A role made in this same plan was not known at plan time: explain
+                // Graph's refusal of its scope with the same words plan would have used.
+                let problem = match e.status() {
+                    Some(400) => client
+                        .graph
+                        .role_definition(&call, &wanted.role_definition_id)
+                        .await
+                        .ok()
+                        .and_then(|d| scopability_problem(&d)),
+                    _ => None,
+                };
+                return Err(match problem {
+                    Some(problem) => Diagnostic::attribute_error(
+                        "role_definition_id",
+                        "Role cannot be scoped to an administrative unit",
+                        problem,
+                    )
+                    .into(),
+                    None => create_error(&action, &e).into(),
+                });
+            }
         };
         let id = created.id.clone().unwrap_or_default();
         let name = match planned.role_display_name.known() {

@@ -139,19 +139,29 @@ fn an_action_outside_unit_scope_warns_and_its_role_is_refused_at_unit_scope() {
         run.output()
     );
     let unit = format!("acctest-scope-{}", suffix());
-    ws.write(&format!(
+    let with_assignment = format!(
         "{role}\nresource \"entra_administrative_unit\" \"u\" {{\n  display_name = \"{unit}\"\n}}\n\nresource \"entra_au_scoped_role_assignment\" \"a\" {{\n  administrative_unit_id = entra_administrative_unit.u.id\n  role_definition_id     = entra_custom_role.r.id\n  principal_id           = \"{}\"\n}}\n",
         crate::au_member::user(8)
-    ));
+    );
+    let refused = |out: &str| {
+        out.contains("Role cannot be scoped to an administrative unit")
+            && out.contains("cannot take effect at administrative unit scope")
+            && out.contains("microsoft.directory/applications/create")
+    };
+    // The role exists: refused at plan.
+    ws.write(&with_assignment);
     let run = ws.run(&["plan", "-input=false", "-no-color"]);
     assert_ne!(run.status, 0);
-    let out = run.output();
-    assert!(
-        out.contains("cannot take effect at administrative unit scope")
-            && out.contains("microsoft.directory/applications/create"),
-        "{out}"
-    );
+    assert!(refused(&run.output()), "{}", run.output());
+
+    // Role and assignment in one plan: the role's id is unknown at plan, so Graph
+    // refuses at apply, and the error says why in the same words.
     ws.write(&role);
+    ws.destroy();
+    ws.write(&with_assignment);
+    let run = ws.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_ne!(run.status, 0);
+    assert!(refused(&run.output()), "{}", run.output());
     ws.destroy();
 }
 
