@@ -42,12 +42,7 @@ fn main() {
         ids.len() * per_unit,
         seeded.elapsed().as_secs_f64()
     );
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/_emulator/faults", tenant.emulator.url()))
-        .json(&json!({"latency_ms": latency}))
-        .send()
-        .unwrap();
-    assert!(resp.status().is_success());
+    tenant.set_faults(json!({"latency_ms": latency}));
 
     let ws = tenant.workspace();
     let before = requests(&tenant);

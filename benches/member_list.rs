@@ -92,7 +92,7 @@ fn main() {
     println!("# Benchmark: a unit's whole member list\n");
     println!(
         "Terraform {}; {PARALLELISM}; emulator in-process adding {latency} ms per Graph request; release build.\n",
-        helpers_version()
+        helpers::terraform_version()
     );
     println!(
         "| N | shape | step | wall (s) | vs `terraform_data` | Graph requests | provider peak RSS (MiB) |"
@@ -102,7 +102,7 @@ fn main() {
         let tenant = Tenant::without_lag();
         let members = tenant.create_users(n);
         tenant.settle();
-        set_latency(&tenant, latency);
+        tenant.set_faults(json!({"latency_ms": latency}));
         let per_resource = n <= per_resource_max;
         let floor = per_resource.then(|| measure(&tenant, TERRAFORM_DATA_HCL, &members, false));
         let row = |shape: &str, step: &str, s: &Step, floor: Option<&Step>| {
@@ -258,30 +258,4 @@ fn peak_rss(log: &std::path::Path) -> u64 {
         .filter_map(|v| v.split_whitespace().next()?.parse::<u64>().ok())
         .max()
         .unwrap_or(0)
-}
-
-fn set_latency(tenant: &Tenant, latency_ms: u64) {
-    let resp = reqwest::blocking::Client::new()
-        .post(format!("{}/_emulator/faults", tenant.emulator.url()))
-        .json(&json!({"latency_ms": latency_ms}))
-        .send()
-        .expect("faults");
-    assert!(
-        resp.status().is_success(),
-        "setting latency: {}",
-        resp.status()
-    );
-}
-
-fn helpers_version() -> String {
-    let out = std::process::Command::new(helpers::terraform_binary())
-        .arg("version")
-        .output()
-        .expect("terraform version");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("Terraform ")
-        .to_owned()
 }

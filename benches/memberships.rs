@@ -45,7 +45,7 @@ fn main() {
         .unwrap_or(40);
     println!(
         "Terraform {}; -parallelism=20; emulator in-process adding {latency} ms per Graph request; release build.\n",
-        terraform_version()
+        helpers::terraform_version()
     );
     println!(
         "| N | mode | step | wall (s) | Graph requests | provider peak RSS (MiB) | requests by route |"
@@ -261,17 +261,4 @@ fn transport_comparison() {
 
 fn best_of(n: usize, mut f: impl FnMut() -> f64) -> f64 {
     (0..n).map(|_| f()).fold(f64::INFINITY, f64::min)
-}
-
-fn terraform_version() -> String {
-    let out = std::process::Command::new(helpers::terraform_binary())
-        .arg("version")
-        .output()
-        .expect("terraform version");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .trim_start_matches("Terraform ")
-        .to_owned()
 }

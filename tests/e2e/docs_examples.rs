@@ -385,3 +385,13 @@ fn every_resource_and_data_source_has_a_page_embedding_its_example() {
         }
     }
 }
+
+#[test]
+fn the_terraform_version_the_docs_say_is_tested_is_the_one_tested() {
+    let version = crate::helpers::terraform_version();
+    let index = read("docs/index.md");
+    assert!(
+        index.contains(&format!("**{version}**")),
+        "docs/index.md must name the Terraform version this suite runs ({version}) as tested"
+    );
+}

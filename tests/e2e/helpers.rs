@@ -21,6 +21,21 @@ pub(crate) fn realistic_lag() -> FaultConfig {
 }
 
 /// The Terraform binary; fails the test (never skips) when it is missing.
+/// The Terraform CLI's version, e.g. `1.11.4`, for benchmark headers.
+pub(crate) fn terraform_version() -> String {
+    let out = std::process::Command::new(terraform_binary())
+        .arg("version")
+        .output()
+        .expect("terraform version");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches("Terraform ")
+        .trim_start_matches('v')
+        .to_owned()
+}
+
 pub(crate) fn terraform_binary() -> PathBuf {
     static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
     let found = FOUND.get_or_init(|| {
