@@ -14,11 +14,17 @@ use crate::client::EntraClient;
 use crate::graph::GraphError;
 use crate::graph::members::Membership;
 use crate::ids::AuMemberId;
-use crate::resources::au_members::managed_both_ways_warning;
+use crate::resources::membership_plan::{MembershipKind, refused_as_dynamic};
 use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id, planned_unit};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_au_member";
+
+/// What this resource is among the membership resources.
+const KIND: MembershipKind = MembershipKind {
+    type_name: TYPE_NAME,
+    whole_list: false,
+};
 
 /// The resource's attributes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -60,20 +66,6 @@ impl AuMemberModel {
 #[derive(Debug, Clone, Copy)]
 pub struct AuMemberResource;
 
-/// The words used at plan time and when Graph refuses a member of a dynamic unit.
-fn dynamic_unit_error(au: &str) -> Diagnostics {
-    Diagnostic::attribute_error(
-        "administrative_unit_id",
-        "Administrative unit has dynamic membership",
-        format!(
-            "Administrative unit {au} computes its members from its membership rule, so members cannot be \
-             added or removed one by one. Remove this {TYPE_NAME}, or set membership_type = \"Assigned\" on \
-             the unit."
-        ),
-    )
-    .into()
-}
-
 /// A membership that exists already and was not made by this resource.
 fn already_exists(id: &AuMemberId) -> Diagnostics {
     Diagnostic::error(
@@ -87,42 +79,6 @@ fn already_exists(id: &AuMemberId) -> Diagnostics {
     .into()
 }
 
-/// The unit of an existing membership is planned to become dynamic.
-fn becomes_dynamic_error(au: &str) -> Diagnostics {
-    Diagnostic::attribute_error(
-        "administrative_unit_id",
-        "Administrative unit becomes dynamic",
-        format!(
-            "This plan switches administrative unit {au} to membership_type = \"Dynamic\": Entra then computes \
-             its members from the rule and refuses members added one by one. Remove this {TYPE_NAME} (and the \
-             unit's other {TYPE_NAME} resources) in the same change, or keep membership_type = \"Assigned\"."
-        ),
-    )
-    .into()
-}
-
-/// A member of a unit created dynamic in this same plan.
-fn new_dynamic_unit_error() -> Diagnostics {
-    Diagnostic::attribute_error(
-        "administrative_unit_id",
-        "Administrative unit has dynamic membership",
-        format!(
-            "The administrative unit this {TYPE_NAME} refers to is created in this plan with membership_type = \
-             \"Dynamic\", so Entra computes its members from its rule and refuses members added one by one. \
-             Remove this {TYPE_NAME}, or create the unit with membership_type = \"Assigned\"."
-        ),
-    )
-    .into()
-}
-
-/// Whether Graph refused a removal because the unit is dynamic now.
-fn refused_as_dynamic(err: &GraphError) -> bool {
-    err.status() == Some(400)
-        && err
-            .api()
-            .is_some_and(|a| a.message.to_ascii_lowercase().contains("dynamic"))
-}
-
 /// Maps Graph's refusals of a membership to actionable words.
 fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
     let message = err
@@ -132,8 +88,8 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
     if err.status() == Some(400) && message.contains("already exist") {
         return already_exists(id);
     }
-    if err.status() == Some(400) && message.contains("dynamic") {
-        return dynamic_unit_error(&id.administrative_unit_id);
+    if refused_as_dynamic(err) {
+        return KIND.dynamic_unit_error(&id.administrative_unit_id);
     }
     graph_error(
         TYPE_NAME,
@@ -145,7 +101,7 @@ fn add_error(id: &AuMemberId, err: &GraphError) -> Diagnostics {
     )
 }
 
-/// The plan-time checks of the membership's unit: dynamic, missing, or already
+/// The plan-time checks of a new membership's unit: dynamic, missing, or already
 /// holding the member.
 async fn unit_checks(
     ctx: &Ctx,
@@ -154,16 +110,13 @@ async fn unit_checks(
     au: &str,
     creating: bool,
 ) -> Diagnostics {
-    if client.plan_notes.becomes_dynamic(au) {
-        return becomes_dynamic_error(au);
-    }
     let Some(id) = req.planned.ids().filter(|_| creating) else {
         return Diagnostics::new();
     };
     let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
     match planned_unit(&client.graph, &call, au).await {
         Err(problem) => return problem,
-        Ok(Some(unit)) if unit.is_dynamic() => return dynamic_unit_error(au),
+        Ok(Some(unit)) if unit.is_dynamic() => return KIND.dynamic_unit_error(au),
         Ok(_) => {}
     }
     // A unit this process just made has only the members this plan adds.
@@ -234,19 +187,11 @@ impl Resource<EntraClient> for AuMemberResource {
         let Ok(client) = ctx.data() else {
             return Diagnostics::new();
         };
-        let Some(au) = req.planned.administrative_unit_id.known().cloned() else {
-            // The unit is new in this plan: if every new unit is dynamic, it is one.
-            let unit_unknown = req.planned.administrative_unit_id.is_unknown();
-            return if creating && unit_unknown && client.plan_notes.only_new_dynamic_units() {
-                new_dynamic_unit_error()
-            } else {
-                Diagnostics::new()
-            };
+        let (unit, mut diags) =
+            KIND.first_checks(client, &req.planned.administrative_unit_id, creating);
+        let Some(au) = unit else {
+            return diags;
         };
-        let mut diags = Diagnostics::new();
-        if client.plan_notes.members_managed_both_ways(&au, false) {
-            diags.extend(managed_both_ways_warning(&au));
-        }
         diags.extend(unit_checks(ctx, client, req, &au, creating).await);
         diags
     }

@@ -18,10 +18,17 @@ use crate::client::EntraClient;
 use crate::graph::member_sets::MemberChange;
 use crate::graph::{Call, GraphClient, GraphError};
 use crate::ids::AdministrativeUnitId;
+use crate::resources::membership_plan::{MembershipKind, refused_as_dynamic};
 use crate::support::{Ctx, call_for, graph_error, note_recent, parse_import_id, planned_unit};
 
 /// The Terraform type name.
 pub const TYPE_NAME: &str = "entra_au_members";
+
+/// What this resource is among the membership resources.
+const KIND: MembershipKind = MembershipKind {
+    type_name: TYPE_NAME,
+    whole_list: true,
+};
 
 /// How many ids a diagnostic lists before saying "and N more".
 const IDS_SHOWN: usize = 10;
@@ -107,44 +114,6 @@ impl AuMembersModel {
     }
 }
 
-fn dynamic_unit_error(au: &str) -> Diagnostics {
-    Diagnostic::attribute_error(
-        "administrative_unit_id",
-        "Administrative unit has dynamic membership",
-        format!(
-            "Administrative unit {au} computes its members from its membership rule, so they cannot be listed \
-             here. Remove this {TYPE_NAME}, or set membership_type = \"Assigned\" on the unit."
-        ),
-    )
-    .into()
-}
-
-fn becomes_dynamic_error(au: &str) -> Diagnostics {
-    Diagnostic::attribute_error(
-        "administrative_unit_id",
-        "Administrative unit becomes dynamic",
-        format!(
-            "This plan switches administrative unit {au} to membership_type = \"Dynamic\": Entra then computes \
-             its members from the rule and refuses a list of members. Remove this {TYPE_NAME} in the same \
-             change, or keep membership_type = \"Assigned\"."
-        ),
-    )
-    .into()
-}
-
-fn new_dynamic_unit_error() -> Diagnostics {
-    Diagnostic::attribute_error(
-        "administrative_unit_id",
-        "Administrative unit has dynamic membership",
-        format!(
-            "The administrative unit this {TYPE_NAME} refers to is created in this plan with membership_type = \
-             \"Dynamic\", so Entra computes its members from its rule. Remove this {TYPE_NAME}, or create the \
-             unit with membership_type = \"Assigned\"."
-        ),
-    )
-    .into()
-}
-
 /// Creating the resource would remove members someone else put in the unit.
 fn unlisted_members_error(au: &str, unlisted: &[String]) -> Diagnostics {
     Diagnostic::attribute_error(
@@ -160,27 +129,6 @@ fn unlisted_members_error(au: &str, unlisted: &[String]) -> Diagnostics {
         ),
     )
     .into()
-}
-
-/// The warning when one unit's members are managed both ways in one plan.
-pub fn managed_both_ways_warning(au: &str) -> Diagnostics {
-    Diagnostic::warning(
-        "Members managed two ways",
-        format!(
-            "Administrative unit {au} has an {TYPE_NAME} (the whole member list) and entra_au_member resources \
-             (one member each) in this configuration. {TYPE_NAME} removes every member it does not list, so \
-             the two fight on every apply. Use one or the other for a unit."
-        ),
-    )
-    .into()
-}
-
-/// Whether Graph refused a removal because the unit is dynamic now.
-fn refused_as_dynamic(err: &GraphError) -> bool {
-    err.status() == Some(400)
-        && err
-            .api()
-            .is_some_and(|a| a.message.to_ascii_lowercase().contains("dynamic"))
 }
 
 /// One diagnostic for every member a change could not reach, naming each.
@@ -364,22 +312,11 @@ impl Resource<EntraClient> for AuMembersResource {
         let Ok(client) = ctx.data() else {
             return Diagnostics::new();
         };
-        let Some(au) = req.planned.administrative_unit_id.known().cloned() else {
-            let unit_unknown = req.planned.administrative_unit_id.is_unknown();
-            return if creating && unit_unknown && client.plan_notes.only_new_dynamic_units() {
-                new_dynamic_unit_error()
-            } else {
-                Diagnostics::new()
-            };
-        };
-        let mut diags = Diagnostics::new();
-        if client.plan_notes.members_managed_both_ways(&au, true) {
-            diags.extend(managed_both_ways_warning(&au));
-        }
-        if client.plan_notes.becomes_dynamic(&au) {
-            diags.extend(becomes_dynamic_error(&au));
+        let (unit, mut diags) =
+            KIND.first_checks(client, &req.planned.administrative_unit_id, creating);
+        let Some(au) = unit else {
             return diags;
-        }
+        };
         // An update's unit was just refreshed (it exists); its type is checked above
         // for this plan's changes, and Graph refuses adds to a unit made dynamic since.
         if !creating {
@@ -388,7 +325,7 @@ impl Resource<EntraClient> for AuMembersResource {
         let call = call_for(ctx, req.planned.timeouts.as_ref(), Op::Read);
         match planned_unit(&client.graph, &call, &au).await {
             Err(problem) => diags.extend(problem),
-            Ok(Some(unit)) if unit.is_dynamic() => diags.extend(dynamic_unit_error(&au)),
+            Ok(Some(unit)) if unit.is_dynamic() => diags.extend(KIND.dynamic_unit_error(&au)),
             Ok(_) => {}
         }
         if diags.has_error() || client.graph.recently_created([au.as_str()]) {
@@ -613,7 +550,9 @@ impl Resource<EntraClient> for AuMembersResource {
                 Diagnostic::warning(
                     "Members left to the dynamic unit",
                     format!(
-                        "Administrative unit {au} has dynamic membership now, so Graph refused to remove members                          from it. The {TYPE_NAME} is removed from the state; the unit's rule decides its members."
+                        "Administrative unit {au} has dynamic membership now, so Graph refused to remove members \
+                         from it. The {TYPE_NAME} is removed from the state; the unit's rule decides its \
+                         members."
                     ),
                 )
                 .into(),

@@ -6,6 +6,7 @@ pub mod au_members;
 pub mod au_scoped_role_assignment;
 pub mod custom_role;
 pub mod from_azuread;
+pub mod membership_plan;
 
 use std::sync::Arc;
 
