@@ -11,7 +11,9 @@ use serde_json::json;
 use super::batch::{MAX_BATCH, Request};
 use super::client::GraphClient;
 use super::error::GraphError;
-use super::members::{is_already_member, is_already_removed};
+use super::members::{
+    add_member_request, is_already_member, is_already_removed, remove_member_request,
+};
 use super::models::DirectoryObject;
 use super::odata::segment;
 use super::request::{Call, Outcome, Policy, decode};
@@ -82,8 +84,11 @@ impl GraphClient {
         remove: &[String],
     ) -> MemberChange {
         let base = self.base_url().to_owned();
-        let mut requests: Vec<Request> = add.iter().map(|m| add_request(&base, au, m)).collect();
-        requests.extend(remove.iter().map(|m| remove_request(au, m)));
+        let mut requests: Vec<Request> = add
+            .iter()
+            .map(|m| add_member_request(&base, au, m))
+            .collect();
+        requests.extend(remove.iter().map(|m| remove_member_request(au, m)));
         // A small change asks for the types in the same batch; a large one asks
         // alongside, 1,000 ids per lookup.
         let types_inline = !add.is_empty() && requests.len() < MAX_BATCH;
@@ -123,7 +128,10 @@ impl GraphClient {
         au: &str,
         members: &[String],
     ) -> BulkChange {
-        let requests = members.iter().map(|m| remove_request(au, m)).collect();
+        let requests = members
+            .iter()
+            .map(|m| remove_member_request(au, m))
+            .collect();
         let outcomes = self.send_all(call, requests).await;
         self.au_members.forget(&au.to_owned());
         sort_out(outcomes, members, is_already_removed)
@@ -197,39 +205,6 @@ pub struct MemberChange {
     pub removed: BulkChange,
     /// Types of added members Graph told (object id, lower case → type).
     pub types: HashMap<String, String>,
-}
-
-fn add_request(base: &str, au: &str, member: &str) -> Request {
-    Request {
-        method: Method::POST,
-        path: format!(
-            "/directory/administrativeUnits/{}/members/$ref",
-            segment(au)
-        ),
-        body: Some(json!({ "@odata.id": format!("{base}/directoryObjects/{}", segment(member)) })),
-        policy: Policy {
-            fresh_ids: vec![au.to_owned()],
-            ..Policy::referencing()
-        },
-        type_of: None,
-    }
-}
-
-fn remove_request(au: &str, member: &str) -> Request {
-    Request {
-        method: Method::DELETE,
-        path: format!(
-            "/directory/administrativeUnits/{}/members/{}/$ref",
-            segment(au),
-            segment(member)
-        ),
-        body: None,
-        policy: Policy {
-            resendable: true,
-            ..Policy::fresh(&[au])
-        },
-        type_of: None,
-    }
 }
 
 /// `getByIds` for the types of `ids` (a read: safe to resend).

@@ -62,19 +62,9 @@ impl GraphClient {
         au: &str,
         member: &str,
     ) -> Result<Option<String>, CreateError> {
-        let reference = format!("{}/directoryObjects/{}", self.base_url(), segment(member));
         let request = Request {
-            method: Method::POST,
-            path: format!(
-                "/directory/administrativeUnits/{}/members/$ref",
-                segment(au)
-            ),
-            body: Some(json!({ "@odata.id": reference })),
-            policy: Policy {
-                fresh_ids: vec![au.to_owned()],
-                ..Policy::referencing()
-            },
             type_of: Some(member.to_owned()),
+            ..add_member_request(self.base_url(), au, member)
         };
         let outcome = self.send_batched(call, request).await;
         match outcome.result {
@@ -109,20 +99,7 @@ impl GraphClient {
         au: &str,
         member: &str,
     ) -> Result<(), GraphError> {
-        let request = Request {
-            method: Method::DELETE,
-            path: format!(
-                "/directory/administrativeUnits/{}/members/{}/$ref",
-                segment(au),
-                segment(member)
-            ),
-            body: None,
-            policy: Policy {
-                resendable: true,
-                ..Policy::fresh(&[au])
-            },
-            type_of: None,
-        };
+        let request = remove_member_request(au, member);
         match self.send_batched(call, request).await.result {
             Err(e) if !is_already_removed(&e) => return Err(e),
             _ => {}
@@ -266,6 +243,41 @@ impl GraphClient {
                 *entry = kind;
             }
         });
+    }
+}
+
+/// `POST …/members/$ref` adding `member` to unit `au` (`base` is the Graph root).
+pub(super) fn add_member_request(base: &str, au: &str, member: &str) -> Request {
+    Request {
+        method: Method::POST,
+        path: format!(
+            "/directory/administrativeUnits/{}/members/$ref",
+            segment(au)
+        ),
+        body: Some(json!({ "@odata.id": format!("{base}/directoryObjects/{}", segment(member)) })),
+        policy: Policy {
+            fresh_ids: vec![au.to_owned()],
+            ..Policy::referencing()
+        },
+        type_of: None,
+    }
+}
+
+/// `DELETE …/members/{member}/$ref` (never without `$ref`: that deletes the object).
+pub(super) fn remove_member_request(au: &str, member: &str) -> Request {
+    Request {
+        method: Method::DELETE,
+        path: format!(
+            "/directory/administrativeUnits/{}/members/{}/$ref",
+            segment(au),
+            segment(member)
+        ),
+        body: None,
+        policy: Policy {
+            resendable: true,
+            ..Policy::fresh(&[au])
+        },
+        type_of: None,
     }
 }
 
