@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use provider_framework::Diagnostics;
 
+use crate::graph::consistency::{PENDING_PREFIX, is_pending_name};
 use crate::graph::models::{AdministrativeUnit, RoleAssignment};
 use crate::graph::role_catalog;
 use crate::graph::{Call, GraphClient};
@@ -51,7 +52,7 @@ pub async fn read(
     prefix: Option<&str>,
     progress: &dyn Fn(String),
 ) -> Result<Tenant, Diagnostics> {
-    let mut aus = graph
+    let aus = graph
         .list_administrative_units(call, prefix)
         .await
         .map_err(|e| {
@@ -61,6 +62,20 @@ pub async fn read(
                 &e,
             )
         })?;
+    // A temporary name belongs to a create in progress or interrupted: whoever made
+    // it finishes or removes it, so it is not adopted.
+    let (pending, mut aus): (Vec<_>, Vec<_>) = aus
+        .into_iter()
+        .partition(|au| is_pending_name(&au.display_name));
+    if !pending.is_empty() {
+        let ids: Vec<&str> = pending.iter().filter_map(|au| au.id.as_deref()).collect();
+        progress(format!(
+            "left out {} unit(s) with the temporary name {PENDING_PREFIX}… (a create in progress, or \
+             one interrupted: delete them if no run is making them): {}",
+            ids.len(),
+            ids.join(", ")
+        ));
+    }
     aus.sort_by(|a, b| {
         (a.display_name.to_lowercase(), &a.id).cmp(&(b.display_name.to_lowercase(), &b.id))
     });

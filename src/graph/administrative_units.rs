@@ -1,12 +1,15 @@
 //! Administrative unit operations.
 
+use std::collections::HashMap;
 use std::sync::PoisonError;
 use std::time::Instant;
 
 use reqwest::Method;
 
 use super::client::GraphClient;
-use super::consistency::{REPLICATION_WINDOW, confirm_gone, confirm_visible, read_through_lag};
+use super::consistency::{
+    PENDING_PREFIX, REPLICATION_WINDOW, confirm_gone, confirm_visible, read_through_lag,
+};
 use super::error::{CreateError, GraphError};
 use super::models::{AdministrativeUnit, AdministrativeUnitPatch};
 use super::odata::{Filter, segment};
@@ -31,10 +34,6 @@ impl Presence {
 }
 
 const SELECT: &str = "id,displayName,description,visibility,isMemberManagementRestricted,membershipType,membershipRule,membershipRuleProcessingState";
-
-/// The display name a unit carries while it is being created: unique to one create,
-/// so a retry after an ambiguous failure recognises its own unit and never a sibling's.
-const PENDING_PREFIX: &str = "terraform-entra-pending-";
 
 impl GraphClient {
     /// `POST /directory/administrativeUnits`, safe to retry. The unit is created under
@@ -163,7 +162,40 @@ impl GraphClient {
             "/directory/administrativeUnits/{}?$select={SELECT}",
             segment(id)
         );
-        self.get(call, &path, &[id]).await
+        let unit: AdministrativeUnit = self.get(call, &path, &[id]).await?;
+        // A replica that lags shows the name before this process renamed it (on
+        // create: the temporary name).
+        match self.recent_names().remove(&id.to_ascii_lowercase()) {
+            Some(named) if unit.display_name != named => self.read_as_named(call, id, &named).await,
+            _ => Ok(unit),
+        }
+    }
+
+    /// The names this process gave units moments ago (unit id, lower case → name).
+    fn recent_names(&self) -> HashMap<String, String> {
+        self.recent_names
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|(id, (_, at))| at.elapsed() < REPLICATION_WINDOW && !self.recently_deleted(id))
+            .map(|(id, (named, _))| (id.clone(), named.clone()))
+            .collect()
+    }
+
+    /// Reads unit `id` until replicas agree it is named `named`.
+    async fn read_as_named(
+        &self,
+        call: &Call,
+        id: &str,
+        named: &str,
+    ) -> Result<AdministrativeUnit, GraphError> {
+        confirm_visible(call, &format!("administrative unit {id}"), || async {
+            Ok(self
+                .find_administrative_unit(call, id)
+                .await?
+                .filter(|u| u.display_name == named))
+        })
+        .await
     }
 
     /// The AU's membership type (`Assigned`/`Dynamic`, `None` when unset), fetched
@@ -226,7 +258,15 @@ impl GraphClient {
             let filter = Filter::starts_with("displayName", prefix);
             path.push_str(&format!("&$filter={}", filter.encoded()));
         }
-        self.list(call, &path, &[]).await
+        let listed = self.list(call, &path, &[]).await?;
+        // Graph's startsWith ignores case.
+        let prefix = prefix.map(str::to_lowercase);
+        self.with_own_writes(call, listed, |name| {
+            prefix
+                .as_deref()
+                .is_none_or(|p| name.to_lowercase().starts_with(p))
+        })
+        .await
     }
 
     /// AUs whose display name is exactly `name` (Graph compares case-insensitively).
@@ -262,41 +302,49 @@ impl GraphClient {
         Ok(())
     }
 
-    /// The units named `name`, as this process knows them: a unit it named so moments
-    /// ago is included even when the listing's replica has not seen the name yet, and
-    /// one it renamed to something else is left out.
+    /// The units named `name` (see [`Self::with_own_writes`]).
     pub async fn administrative_units_named(
         &self,
         call: &Call,
         name: &str,
     ) -> Result<Vec<AdministrativeUnit>, GraphError> {
-        let mut found = self.find_administrative_units_by_name(call, name).await?;
-        let recent: Vec<(String, String)> = self
-            .recent_names
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .filter(|(id, (_, at))| at.elapsed() < REPLICATION_WINDOW && !self.recently_deleted(id))
-            .map(|(id, (named, _))| (id.clone(), named.clone()))
-            .collect();
+        let found = self.find_administrative_units_by_name(call, name).await?;
+        self.with_own_writes(call, found, |named| named == name)
+            .await
+    }
+
+    /// A listing of the units whose names are `wanted`, as this process knows them:
+    /// a unit it named so moments ago is included even when the listing's replica has
+    /// not seen the name yet, one it renamed to an unwanted name is left out, and so
+    /// is one it deleted. Other tools' recent writes show as Graph lists them.
+    async fn with_own_writes(
+        &self,
+        call: &Call,
+        mut found: Vec<AdministrativeUnit>,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Vec<AdministrativeUnit>, GraphError> {
         let is = |unit: &AdministrativeUnit, id: &str| {
             unit.id
                 .as_deref()
                 .is_some_and(|u| u.eq_ignore_ascii_case(id))
         };
-        for (id, named) in recent {
-            if named != name {
-                found.retain(|unit| !is(unit, &id));
-            } else if !found.iter().any(|unit| is(unit, &id)) {
-                let wanted = named.clone();
-                let unit = confirm_visible(call, &format!("administrative unit {id}"), || async {
-                    Ok(self
-                        .find_administrative_unit(call, &id)
-                        .await?
-                        .filter(|u| u.display_name == wanted))
-                })
-                .await?;
-                found.push(unit);
+        found.retain(|unit| {
+            !unit
+                .id
+                .as_deref()
+                .is_some_and(|id| self.recently_deleted(id))
+        });
+        for (id, named) in self.recent_names() {
+            let listed_as_named = found
+                .iter()
+                .any(|unit| is(unit, &id) && unit.display_name == named);
+            if listed_as_named {
+                continue;
+            }
+            // Missing, or listed under its old name by a replica that lags.
+            found.retain(|unit| !is(unit, &id));
+            if wanted(&named) {
+                found.push(self.read_as_named(call, &id, &named).await?);
             }
         }
         Ok(found)

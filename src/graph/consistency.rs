@@ -25,6 +25,16 @@ pub const CONFIRMATIONS: u32 = 3;
 /// The least time between two confirming reads.
 const CONFIRM_SPACING: Duration = Duration::from_millis(250);
 
+/// The start of the display name a unit or custom role carries while it is being
+/// created: unique to one create, so a retry after an ambiguous failure recognises
+/// its own object and never a sibling's.
+pub const PENDING_PREFIX: &str = "terraform-entra-pending-";
+
+/// Whether `name` is the temporary name of a create in progress (or interrupted).
+pub fn is_pending_name(name: &str) -> bool {
+    name.starts_with(PENDING_PREFIX)
+}
+
 /// Objects this process created or deleted recently.
 #[derive(Debug, Default)]
 pub struct RecentWrites {

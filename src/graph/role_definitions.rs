@@ -1,7 +1,7 @@
 //! Custom directory roles (`unifiedRoleDefinition`): create, update, delete.
 
 use super::client::GraphClient;
-use super::consistency::{confirm_gone, confirm_visible};
+use super::consistency::{PENDING_PREFIX, confirm_gone, confirm_visible};
 use super::error::{CreateError, GraphError};
 use super::models::{CustomRoleBody, RoleDefinition};
 use super::odata::{Filter, segment};
@@ -34,10 +34,6 @@ fn is_conflict(e: &GraphError) -> bool {
                 .contains("conflicting object")
         })
 }
-
-/// The display name a custom role carries while it is being created: unique to one
-/// create, so a retry after an ambiguous failure recognises its own role only.
-const PENDING_PREFIX: &str = "terraform-entra-pending-";
 
 impl GraphClient {
     /// `POST /roleManagement/directory/roleDefinitions`, safe to retry: created under a

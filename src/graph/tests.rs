@@ -252,6 +252,12 @@ async fn a_unit_renamed_moments_ago_is_found_by_its_new_name_only() {
         .update_administrative_unit(&call(), &ours, &rename)
         .await
         .unwrap();
+    let read = f
+        .graph
+        .get_administrative_unit(&call(), &ours)
+        .await
+        .unwrap();
+    assert_eq!(read.display_name, "Lookup Delta", "a read by id");
     let named = |name: &'static str| {
         let graph = &f.graph;
         async move {
@@ -267,4 +273,47 @@ async fn a_unit_renamed_moments_ago_is_found_by_its_new_name_only() {
     };
     assert_eq!(named("Lookup Delta").await, vec![ours.clone()]);
     assert!(named("Lookup Gamma").await.is_empty());
+    let read = f
+        .graph
+        .get_administrative_unit(&call(), &ours)
+        .await
+        .unwrap();
+    assert_eq!(read.display_name, "Lookup Delta", "a read by id");
+}
+
+#[tokio::test]
+async fn a_prefix_listing_shows_this_processs_own_recent_writes() {
+    let f = fixture().await;
+    let moved_away = f.unit("Prefix Moved").await;
+    let deleted = f.unit("Prefix Deleted").await;
+    // Every change takes 1.5-2 s to reach each replica: listings lag.
+    f.faults(FaultConfig {
+        replication_lag_ms: 2000,
+        replication_lag_min_ms: Some(1500),
+        ..FaultConfig::default()
+    });
+    f.graph
+        .delete_administrative_unit(&call(), &deleted)
+        .await
+        .unwrap();
+    let created = f.unit("Prefix New").await;
+    // Renamed last: every replica still lists the old name.
+    let rename = super::models::AdministrativeUnitPatch {
+        display_name: Some("Elsewhere".into()),
+        ..Default::default()
+    };
+    f.graph
+        .update_administrative_unit(&call(), &moved_away, &rename)
+        .await
+        .unwrap();
+    let listed = f
+        .graph
+        .list_administrative_units(&call(), Some("prefix"))
+        .await
+        .unwrap();
+    let found: Vec<(String, String)> = listed
+        .into_iter()
+        .map(|u| (u.id.unwrap_or_default(), u.display_name))
+        .collect();
+    assert_eq!(found, vec![(created, "Prefix New".to_owned())]);
 }

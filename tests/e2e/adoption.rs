@@ -207,6 +207,30 @@ fn memberships_exported_one_by_one_plan_only_imports_then_nothing() {
 }
 
 #[test]
+fn export_leaves_out_units_still_under_a_temporary_name() {
+    let tenant = Tenant::start();
+    let prefix = format!("acctest-export-pending-{}", suffix());
+    unit(&tenant, json!({"displayName": format!("{prefix} Golf")}));
+    // What an interrupted create of some other run leaves behind.
+    let stray = unit(
+        &tenant,
+        json!({"displayName": "terraform-entra-pending-0123456789abcdef0123456789abcdef"}),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let run = export(&tenant, &["--out", dir.path().to_str().unwrap()], &[]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("left out 1 unit(s) with the temporary name") && stderr.contains(&stray),
+        "{stderr}"
+    );
+    let units = std::fs::read_to_string(dir.path().join("administrative_units.tf")).unwrap();
+    assert!(units.contains(&format!("{prefix} Golf")), "{units}");
+    assert!(!units.contains("terraform-entra-pending"), "{units}");
+    assert!(!units.contains(&stray), "{units}");
+}
+
+#[test]
 fn export_explains_bad_credentials_and_missing_permissions_like_the_provider() {
     let tenant = Tenant::start();
     let dir = tempfile::tempdir().unwrap();
