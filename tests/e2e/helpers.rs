@@ -185,7 +185,6 @@ impl Tenant {
         panic!("{method} {path}: the emulator kept failing");
     }
 
-    /// `GET` a Graph path, returning status and body.
     /// Grants the built-in role `template` to `principal` at unit `au` the way azuread
     /// does (activating the directory role, then `scopedRoleMembers`): returns the
     /// scoped role membership and the directory role's object id.
@@ -223,6 +222,7 @@ impl Tenant {
         (membership, role)
     }
 
+    /// `GET` a Graph path (strongly consistent), returning status and body.
     pub(crate) fn get(&self, path: &str) -> (u16, Json) {
         self.graph(reqwest::Method::GET, path, None)
     }
