@@ -292,7 +292,10 @@ impl GraphClient {
         let path = format!("/directory/administrativeUnits/{}", segment(id));
         let body = serde_json::to_value(changes).map_err(|e| GraphError::Decode(e.to_string()))?;
         self.patch(call, &path, &body, &[id]).await?;
-        self.au_kinds.forget(&id.to_owned());
+        // What this process wrote, not what a lagging replica would read back.
+        if let Some(kind) = &changes.membership_type {
+            self.au_kinds.put(id.to_owned(), Some(kind.clone()));
+        }
         if let Some(name) = &changes.display_name {
             self.recent_names
                 .lock()

@@ -96,13 +96,18 @@ impl GraphClient {
         let result = self.patch(call, &path, &body, &[id]).await;
         self.role_definitions.forget(&id.to_ascii_lowercase());
         result?;
-        confirm_visible(call, &format!("custom role {id}"), || async {
+        let written = confirm_visible(call, &format!("custom role {id}"), || async {
             Ok(self
                 .find_role_definition(call, id)
                 .await?
                 .filter(|d| shows(d, role)))
         })
-        .await
+        .await?;
+        // Later reads in this process (an assignment's role name) see what was written,
+        // not a replica that lags (after a create: the temporary name).
+        self.role_definitions
+            .put(id.to_ascii_lowercase(), written.clone());
+        Ok(written)
     }
 
     /// `DELETE .../roleDefinitions/{id}`, confirmed: returns once reads no longer see it.

@@ -307,3 +307,60 @@ async fn a_prefix_listing_shows_this_processs_own_recent_writes() {
         .collect();
     assert_eq!(found, vec![(created, "Prefix New".to_owned())]);
 }
+
+#[tokio::test]
+async fn a_custom_role_made_moments_ago_is_read_with_its_real_name() {
+    let f = fixture().await;
+    // Replicas catch up between 0.2 and 3 s after each change, each at its own pace.
+    f.faults(FaultConfig {
+        replication_lag_ms: 3000,
+        replication_lag_min_ms: Some(200),
+        ..FaultConfig::default()
+    });
+    let body = super::models::CustomRoleBody {
+        display_name: "Provisioner".into(),
+        description: None,
+        is_enabled: true,
+        role_permissions: vec![super::models::RolePermission {
+            allowed_resource_actions: vec!["microsoft.directory/groups/create".into()],
+        }],
+    };
+    let made = f.graph.create_custom_role(&call(), &body).await.unwrap();
+    let sent = f.graph.requests_sent();
+    let read = f.graph.role_definition(&call(), &made.id).await.unwrap();
+    assert_eq!(read.display_name, "Provisioner");
+    assert_eq!(
+        f.graph.requests_sent(),
+        sent,
+        "what the create confirmed is read back, never a replica that lags"
+    );
+}
+
+#[tokio::test]
+async fn a_membership_type_switched_moments_ago_is_known_without_a_read() {
+    let f = fixture().await;
+    let unit = f.unit("Switching").await;
+    f.lag_every_change();
+    let switch = super::models::AdministrativeUnitPatch {
+        membership_type: Some("Dynamic".into()),
+        membership_rule: Some(Some("user.department -eq \"Sales\"".into())),
+        membership_rule_processing_state: Some("On".into()),
+        ..Default::default()
+    };
+    f.graph
+        .update_administrative_unit(&call(), &unit, &switch)
+        .await
+        .unwrap();
+    let sent = f.graph.requests_sent();
+    let kind = f
+        .graph
+        .administrative_unit_membership_type(&call(), &unit)
+        .await
+        .unwrap();
+    assert_eq!(kind.as_deref(), Some("Dynamic"));
+    assert_eq!(
+        f.graph.requests_sent(),
+        sent,
+        "never a lagging replica's answer"
+    );
+}
