@@ -38,19 +38,6 @@ pub struct Need {
     privileged_target: bool,
 }
 
-/// The resource family of a kind in action names (`users`, `groups`, ...).
-fn family(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::User => "users",
-        ObjectKind::Group => "groups",
-        ObjectKind::Device => "devices",
-        ObjectKind::AdministrativeUnit => "administrativeUnits",
-        ObjectKind::ServicePrincipal => "servicePrincipals",
-        ObjectKind::Application => "applications",
-        ObjectKind::DirectoryRole => "directoryRoles",
-    }
-}
-
 fn group_types(props: &Map<String, Value>) -> impl Iterator<Item = &str> {
     props
         .get("groupTypes")
@@ -63,7 +50,7 @@ fn group_types(props: &Map<String, Value>) -> impl Iterator<Item = &str> {
 impl Need {
     /// `task` on any object of `kind` (collections, reads).
     pub fn new(kind: ObjectKind, task: &str) -> Self {
-        let family = family(kind);
+        let family = kind.collection();
         Self {
             family,
             resources: vec![family.to_owned()],

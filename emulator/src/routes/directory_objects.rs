@@ -33,23 +33,10 @@ use crate::store::model::{DirObject, normalize_id, now_ms};
 use crate::store::{ObjectKind, schema};
 use crate::view::View;
 
-/// Collection segment for a kind (`users`, `groups`, ...).
-pub fn segment(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::User => "users",
-        ObjectKind::Group => "groups",
-        ObjectKind::Device => "devices",
-        ObjectKind::AdministrativeUnit => "administrativeUnits",
-        ObjectKind::ServicePrincipal => "servicePrincipals",
-        ObjectKind::Application => "applications",
-        ObjectKind::DirectoryRole => "directoryRoles",
-    }
-}
-
 /// Registers the routes for `version`.
 pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
     for kind in [ObjectKind::User, ObjectKind::Group, ObjectKind::Device] {
-        let base = format!("/{version}/{}", segment(kind));
+        let base = format!("/{version}/{}", kind.collection());
         r = r
             .route(
                 &base,
@@ -88,7 +75,7 @@ pub fn routes(mut r: Router<AppState>, version: &str) -> Router<AppState> {
             );
     }
     for kind in [ObjectKind::ServicePrincipal, ObjectKind::Application] {
-        let base = format!("/{version}/{}", segment(kind));
+        let base = format!("/{version}/{}", kind.collection());
         r = r
             .route(
                 &base,
@@ -138,7 +125,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, kind: ObjectKind) -> AppR
     let body = state.view(ctx.read, |v| -> AppResult<Value> {
         let objs = sorted(v.list(kind), &ctx);
         let page = odata::page(objs.into_iter(), &ctx.query, filter.as_ref())?;
-        Ok(ctx.page_collection(segment(kind), &page, |o| {
+        Ok(ctx.page_collection(kind.collection(), &page, |o| {
             Value::Object(odata::render_object(o, &ctx.query))
         }))
     })?;
@@ -169,7 +156,7 @@ fn entity(ctx: &Ctx, obj: &DirObject) -> Value {
     let mut m = Map::new();
     m.insert(
         "@odata.context".into(),
-        Value::String(ctx.context(&format!("{}/$entity", segment(obj.kind)))),
+        Value::String(ctx.context(&format!("{}/$entity", obj.kind.collection()))),
     );
     m.extend(odata::render_object(obj, &ctx.query));
     Value::Object(m)

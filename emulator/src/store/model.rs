@@ -37,6 +37,20 @@ impl ObjectKind {
         }
     }
 
+    /// The collection Graph serves the kind under, also the family in directory
+    /// action names (`users`, `groups`, ...).
+    pub fn collection(self) -> &'static str {
+        match self {
+            Self::User => "users",
+            Self::Group => "groups",
+            Self::Device => "devices",
+            Self::AdministrativeUnit => "administrativeUnits",
+            Self::ServicePrincipal => "servicePrincipals",
+            Self::Application => "applications",
+            Self::DirectoryRole => "directoryRoles",
+        }
+    }
+
     /// `#microsoft.graph.<type>`.
     pub fn odata_type(self) -> String {
         format!("#microsoft.graph.{}", self.type_name())
